@@ -1,0 +1,3 @@
+from mellum_data.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Output layout shared by every stage, and the reader for stage outputs.
+
+A stage writing to ``OUTPUT`` produces:
+
+- ``OUTPUT/<source>/<rank>.parquet``: kept documents (zstd parquet, datatrove's schema:
+  ``text``, ``id``, ``metadata``), one folder per source name;
+- ``OUTPUT/removed/<step>/<rank>.parquet``: every dropped document, with ``drop_reason``
+  and ``dropped_by`` in its metadata;
+- ``OUTPUT/logs/<stage>/``: datatrove logs, completion markers and ``stats.json``.
+
+A source may therefore not be named ``removed`` or ``logs``.
+"""
+
+from __future__ import annotations
+
+from datatrove.io import DataFolderLike, get_datafolder
+from datatrove.pipeline.readers import ParquetReader
+from datatrove.pipeline.writers import ParquetWriter
+
+from mellum_data.errors import InputError
+
+RESERVED_NAMES = ("removed", "logs")
+KEPT_TEMPLATE = "${source}/${rank}.parquet"
+
+
+def kept_writer(output: DataFolderLike) -> ParquetWriter:
+    return ParquetWriter(output, output_filename=KEPT_TEMPLATE, compression="zstd")
+
+
+def removed_writer(output: DataFolderLike, step: str) -> ParquetWriter:
+    """Writer for documents dropped by ``step``; pass it as a filter's ``exclusion_writer``."""
+    return ParquetWriter(
+        f"{str(output).rstrip('/')}/removed/{step}",
+        output_filename="${rank}.parquet",
+        compression="zstd",
+    )
+
+
+def logs_dir(output: str, stage: str) -> str:
+    return f"{output.rstrip('/')}/logs/{stage}"
+
+
+def stage_docs_glob(path: DataFolderLike) -> str:
+    """The glob that selects kept documents in a stage output (or a plain parquet folder)."""
+    folder = get_datafolder(path)
+    if not folder.exists(""):
+        raise InputError(f"{folder.path}: input folder not found")
+    if folder.list_files(glob_pattern="*/*.parquet"):
+        return "*/*.parquet"
+    if folder.list_files(glob_pattern="*.parquet"):
+        return "*.parquet"
+    raise InputError(f"{folder.path}: no parquet documents (expected <source>/*.parquet)")
+
+
+class StageOutputReader(ParquetReader):
+    """Reads the kept documents of a stage output (``<source>/*.parquet``), never ``removed/``."""
+
+    name = "📖 Stage output"
+
+    def __init__(self, data_folder: DataFolderLike, **kwargs) -> None:
+        super().__init__(
+            data_folder, glob_pattern=stage_docs_glob(data_folder), recursive=True, **kwargs
+        )
+

@@ -1,0 +1,81 @@
+"""Executor selection: the same list of datatrove steps runs locally, on Slurm or on Ray."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from datatrove.executor.base import PipelineExecutor
+from datatrove.executor.local import LocalPipelineExecutor
+from datatrove.pipeline.base import PipelineStep
+
+from mellum_data.errors import ConfigError
+
+ExecutorKind = Literal["local", "slurm", "ray"]
+
+
+@dataclass
+class Execution:
+    """How a stage runs. ``tasks`` splits the input; ``workers`` runs tasks in parallel."""
+
+    executor: ExecutorKind = "local"
+    tasks: int = 1
+    workers: int = 1
+    logging_dir: str | None = None
+    # Passed through to the Slurm or Ray executor (partition, time, cpus_per_task, ...).
+    options: dict[str, Any] = field(default_factory=dict)
+    # Skip datatrove's completion markers (rerun everything).
+    force: bool = False
+
+    def validate(self) -> None:
+        if self.tasks < 1 or self.workers < 1:
+            raise ConfigError(
+                f"--tasks and --workers must be >= 1 (got {self.tasks}, {self.workers})"
+            )
+
+
+def make_executor(
+    steps: list[PipelineStep | Any],
+    execution: Execution,
+    *,
+    logging_dir: str,
+    tasks: int | None = None,
+    depends: PipelineExecutor | None = None,
+    name: str = "mellum",
+) -> PipelineExecutor:
+    """Build the executor for ``steps``; ``tasks`` overrides ``execution.tasks`` for stages
+    whose parallelism is fixed by the data (e.g. one task per MinHash bucket)."""
+    execution.validate()
+    n_tasks = tasks if tasks is not None else execution.tasks
+    log_dir = execution.logging_dir or logging_dir
+    common: dict[str, Any] = dict(pipeline=steps, tasks=n_tasks, logging_dir=log_dir)
+    if execution.force:
+        common["skip_completed"] = False
+    if depends is not None:
+        common["depends"] = depends
+    if execution.executor == "local":
+        return LocalPipelineExecutor(
+            workers=min(execution.workers, n_tasks), **common, **execution.options
+        )
+    if execution.executor == "slurm":
+        from datatrove.executor.slurm import SlurmPipelineExecutor
+
+        opts = {"time": "24:00:00", "partition": "default", "job_name": name, **execution.options}
+        return SlurmPipelineExecutor(workers=execution.workers, **common, **opts)
+    if execution.executor == "ray":
+        from datatrove.executor.ray import RayPipelineExecutor
+
+        return RayPipelineExecutor(workers=execution.workers, **common, **execution.options)
+    raise ConfigError(f"unknown executor {execution.executor!r}; valid: local, slurm, ray")
+
+
+def run_steps(
+    steps: list[PipelineStep | Any],
+    execution: Execution,
+    *,
+    logging_dir: str,
+    tasks: int | None = None,
+    name: str = "mellum",
+) -> None:
+    """Run ``steps`` to completion (locally) or submit them (Slurm)."""
+    make_executor(steps, execution, logging_dir=logging_dir, tasks=tasks, name=name).run()
