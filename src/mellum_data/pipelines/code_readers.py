@@ -1,0 +1,296 @@
+"""Readers for code: a folder of repositories (one folder per repository), or The-Stack-style
+tables (parquet / jsonl, one row per file).
+
+Readers yield one document per file found, including files that cannot be used: those carry
+``drop_reason`` (``read_binary``, ``read_not_utf8``, ``read_too_large``, ``read_empty``,
+``read_unknown_language``, ``read_language_excluded``, ``read_outside_repo``) and
+``readers.DropMarked``, the step after the readers, moves them to ``removed/read/``. So
+kept + removed always equals what was found.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.io import DataFolderLike, get_datafolder
+from datatrove.pipeline.readers.base import BaseDiskReader, BaseReader
+
+from mellum_data.errors import InputError
+from mellum_data.filters.license_detect import (
+    combine,
+    detect_license_text,
+    license_from_header,
+    license_from_name,
+)
+from mellum_data.filters.license_packages import package_parser
+from mellum_data.pipelines.code_langs import UNKNOWN_LANG, canonical_language, language_of
+
+# Root files that hold a license text. Several of them (LICENSE-MIT + LICENSE-APACHE) are the
+# Rust / dual-licensing convention and mean a choice; COPYING + COPYING.LESSER is the LGPL.
+LICENSE_STEMS = ("license", "licence", "copying", "unlicense", "notice")
+# Bytes that are not control characters, or are controls that text files use (tab, newline,
+# form feed, escape ...): deleting them from a sample leaves the binary-looking bytes.
+_NOT_BINARY = bytes(b for b in range(256) if b >= 32 or b in b"\t\n\r\f\v\b\x1b")
+
+
+def is_license_file(name: str) -> bool:
+    """LICENSE, LICENSE.md, COPYING.LESSER, LICENSE-MIT ..., but not license.py."""
+    low = name.lower()
+    if language_of(low) not in (UNKNOWN_LANG, "Markdown", "reStructuredText"):
+        return False
+    for stem in LICENSE_STEMS:
+        if low.startswith(stem):
+            rest = low[len(stem) :]
+            return rest == "" or (rest[0] in "-._" and len(rest) <= 20)
+    return False
+
+
+def decode_file(
+    raw: bytes, sniff: int = 8192, max_control: float = 0.1
+) -> tuple[str | None, str | None]:
+    """``(text, None)`` for UTF-8 text, else ``(preview or None, reason)``."""
+    if not raw:
+        return None, "read_empty"
+    head = raw[:sniff]
+    if b"\0" in head or len(head.translate(None, _NOT_BINARY)) > max_control * len(head):
+        return None, "read_binary"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Kept readable in removed/ so that a person can see what was dropped.
+        return raw.decode("utf-8", errors="replace"), "read_not_utf8"
+    return text.removeprefix("\ufeff"), None
+
+
+def repo_license(files: dict[str, bytes]) -> tuple[str | None, str]:
+    """License of a repository from its root files (name -> bytes): license files first,
+    then package metadata. Returns ``(spdx or None, license_source)``."""
+    found: dict[str, str] = {}
+    license_files = sorted(n for n in files if is_license_file(n))
+    for name in license_files:
+        text, reason = decode_file(files[name])
+        if reason is None and (spdx := detect_license_text(text)):
+            found[name] = spdx
+    if found:
+        ids = list(found.values())
+        if any(x.startswith("LGPL") for x in ids):
+            ids = [x for x in ids if not x.startswith("GPL")]
+        dual = all(n.lower().startswith(("license-", "licence-", "license.")) for n in found)
+        return combine(ids, choice=dual), "file:" + next(iter(found))
+    for name in sorted(files):
+        parser = package_parser(name)
+        text = decode_file(files[name])[0] if parser else None
+        if parser and text is not None and (spdx := parser(text)):
+            return spdx, name
+    if license_files:
+        return None, "file:" + license_files[0]
+    return None, "none"
+
+
+class CodeFileMaker:
+    """Turns one file's bytes into a kept document or a removed record (shared by readers)."""
+
+    def __init__(
+        self,
+        source: str,
+        max_file_bytes: int | None,
+        languages: list[str] | None,
+        keep_unknown_languages: bool,
+    ) -> None:
+        self.source = source
+        self.max_file_bytes = max_file_bytes
+        self.languages = set(languages) if languages else None
+        self.keep_unknown_languages = keep_unknown_languages
+
+    def make(
+        self,
+        repo: str,
+        path: str,
+        raw: bytes | str | None,
+        size: int,
+        license_: str | None,
+        license_source: str,
+        lang: str | None = None,
+        reason: str | None = None,
+    ) -> Document:
+        text = None
+        if reason is None:
+            text, reason = self._decode(raw, size)
+        lang = canonical_language(lang) if lang else language_of(path, text)
+        if reason is None:
+            if lang == UNKNOWN_LANG and not self.keep_unknown_languages:
+                reason = "read_unknown_language"
+            elif self.languages is not None and lang not in self.languages:
+                reason = "read_language_excluded"
+        if reason is None and (header := license_from_header(text)):
+            license_, license_source = header, "spdx-header"
+        meta = {
+            "source": self.source,
+            "kind": "code",
+            "repo": repo,
+            "path": path,
+            "lang": lang,
+            "size": size,
+            "license": license_ or "unknown",
+            "license_source": license_source,
+        }
+        if reason:
+            meta |= {"drop_reason": reason, "dropped_by": "read"}
+        doc_id = f"{self.source}/{repo}/{path}" if repo else f"{self.source}/{path}"
+        return Document(text=text or "", id=doc_id, metadata=meta)
+
+    def _decode(self, raw: bytes | str | None, size: int) -> tuple[str | None, str | None]:
+        if self.max_file_bytes is not None and size > self.max_file_bytes:
+            return None, "read_too_large"
+        if isinstance(raw, str):
+            if not raw:
+                return None, "read_empty"
+            return (None, "read_binary") if "\0" in raw[:8192] else (raw, None)
+        return decode_file(raw or b"")
+
+
+class RepoFolderReader(BaseReader):
+    """One document per file of a folder of repositories; each task reads whole repositories
+    (every ``world_size``-th one), so a repository's license is known before its files."""
+
+    name = "📂 Repositories"
+
+    def __init__(
+        self,
+        data_folder: DataFolderLike,
+        maker: CodeFileMaker,
+        skip_dirs: tuple[str, ...] = (".git", ".hg", ".svn"),
+    ) -> None:
+        super().__init__()
+        self.data_folder = get_datafolder(data_folder)
+        self.maker = maker
+        self.skip_dirs = set(skip_dirs)
+
+    def _entries(self, subdir: str, depth: int | None) -> dict[str, dict]:
+        return self.data_folder.find(subdir, maxdepth=depth, withdirs=depth == 1, detail=True)
+
+    def run(
+        self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1
+    ) -> DocumentsPipeline:
+        if data:
+            yield from data
+        if not self.data_folder.isdir(""):
+            raise InputError(f"{self.data_folder.path}: input folder not found")
+        # fsspec lists the folder itself among its entries with withdirs=True.
+        top = sorted(
+            (p.strip("/"), i) for p, i in self._entries("", 1).items() if p.strip("/.") != ""
+        )
+        repos = [p for p, info in top if info["type"] == "directory" and p not in self.skip_dirs]
+        loose = [(p, info.get("size") or 0) for p, info in top if info["type"] != "directory"]
+        for repo in repos[rank::world_size]:
+            yield from self._read_repo(repo)
+        if rank == 0:
+            for path, size in loose:
+                self.stat_update("files")
+                yield self.maker.make(
+                    "", path, None, size, None, "none", reason="read_outside_repo"
+                )
+
+    def _read_repo(self, repo: str) -> Iterator[Document]:
+        files = []
+        for path, info in sorted(self._entries(repo, None).items()):
+            rel = path[len(repo) + 1 :]
+            if info["type"] != "file":
+                continue
+            if self.skip_dirs.intersection(rel.split("/")[:-1]):
+                self.stat_update("vcs_files_skipped")
+                continue
+            files.append((path, rel, int(info.get("size") or 0)))
+        root = {
+            rel: self._read(path)
+            for path, rel, size in files
+            if "/" not in rel and (is_license_file(rel) or package_parser(rel)) and size < 1 << 20
+        }
+        license_, license_source = repo_license(root)
+        self.stat_update("repos")
+        name = repo.rsplit("/", 1)[-1]
+        for path, rel, size in files:
+            self.stat_update("files")
+            too_large = self.maker.max_file_bytes is not None and size > self.maker.max_file_bytes
+            raw = root.get(rel) if rel in root else (None if too_large else self._read(path))
+            yield self.maker.make(name, rel, raw, size, license_, license_source)
+
+    def _read(self, path: str) -> bytes:
+        try:
+            with self.data_folder.open(path, "rb") as f:
+                return f.read()
+        except OSError as e:
+            raise InputError(f"{self.data_folder.resolve_paths(path)}: cannot read ({e})") from e
+
+
+class CodeTableReader(BaseDiskReader):
+    """The-Stack-style rows (parquet or jsonl): one row per file, with configurable columns.
+    A ``license`` column may hold an SPDX expression, a name, or a list of them (all hold)."""
+
+    name = "📒 Code table"
+
+    def __init__(
+        self,
+        data_folder: DataFolderLike,
+        maker: CodeFileMaker,
+        columns: dict[str, str | None],
+        file_format: str,
+    ) -> None:
+        glob = "*.parquet" if file_format == "parquet" else "*.jsonl*"
+        super().__init__(
+            data_folder, glob_pattern=f"**/{glob}", recursive=True, add_file_path=False
+        )
+        self.maker = maker
+        self.columns = columns
+        self.file_format = file_format
+
+    def _check_columns(self, filepath: str, row: dict) -> None:
+        for role, name in self.columns.items():
+            if name is not None and name not in row:
+                raise InputError(
+                    f"{self.data_folder.resolve_paths(filepath)}: no column {name!r} for the "
+                    f"{role} (columns: {', '.join(row)}); set reader.columns.{role}"
+                )
+
+    def _rows(self, filepath: str) -> Iterator[dict]:
+        if self.file_format == "parquet":
+            import pyarrow.parquet as pq
+
+            with self.data_folder.open(filepath, "rb") as f:
+                for batch in pq.ParquetFile(f).iter_batches(batch_size=1000):
+                    yield from batch.to_pylist()
+        else:
+            with self.data_folder.open(filepath, "rt", compression="infer") as f:
+                for i, line in enumerate(f):
+                    if line.strip():
+                        try:
+                            yield json.loads(line)
+                        except ValueError as e:
+                            raise InputError(f"{filepath}:{i + 1}: invalid JSON ({e})") from None
+
+    def read_file(self, filepath: str) -> DocumentsPipeline:
+        col = self.columns
+        for i, row in enumerate(self._rows(filepath)):
+            if i == 0:
+                self._check_columns(filepath, row)
+            content = row.get(col["content"])
+            path = str(row.get(col["path"]) or "")
+            repo = str(row.get(col["repo"]) or "") if col.get("repo") else ""
+            license_, source = None, "none"
+            if col.get("license") and (value := row.get(col["license"])):
+                values = value if isinstance(value, list) else [value]
+                found = [x for x in (license_from_name(str(v)) for v in values) if x]
+                license_ = combine(found, choice=False) if found else None
+                source = f"column:{col['license']}"
+            lang = row.get(col["lang"]) if col.get("lang") else None
+            size = row.get(col["size"]) if col.get("size") else None
+            if size is None:
+                size = (
+                    len(content.encode("utf-8"))
+                    if isinstance(content, str)
+                    else len(content or b"")
+                )
+            self.stat_update("files")
+            yield self.maker.make(repo, path, content, int(size), license_, source, lang)

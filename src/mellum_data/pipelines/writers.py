@@ -1,0 +1,70 @@
+"""Writers for kept and removed documents with an explicit parquet schema.
+
+datatrove's ParquetWriter infers a file's schema from its first document: a later document
+with a metadata key the first lacked is silently cut, and a value whose type differs (a
+float where the first had None) fails the whole task. Stages therefore pass the schema.
+The layout is ``pipelines.common``'s; this module only adds the schema and, for removed
+documents, ``drop_reason`` (from datatrove's ``filter_reason``) and ``dropped_by``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from datatrove.data import Document
+from datatrove.io import DataFolderLike
+from datatrove.pipeline.writers import ParquetWriter
+
+from mellum_data.pipelines.common import kept_writer, removed_writer
+
+REMOVED_FIELDS = {"drop_reason": pa.string(), "dropped_by": pa.string()}
+
+
+def doc_schema(metadata: dict[str, pa.DataType]) -> pa.Schema:
+    """Schema of datatrove's parquet layout (``text``, ``id``, ``metadata`` struct)."""
+    return pa.schema(
+        [
+            ("text", pa.string()),
+            ("id", pa.string()),
+            ("metadata", pa.struct([pa.field(k, t) for k, t in metadata.items()])),
+        ]
+    )
+
+
+def schema_kept_writer(output: DataFolderLike, metadata: dict[str, pa.DataType]) -> ParquetWriter:
+    base = kept_writer(output)
+    return ParquetWriter(
+        base.output_folder,
+        output_filename=base.output_filename.template,
+        compression=base.compression,
+        schema=doc_schema(metadata),
+    )
+
+
+class RemovedWriter(ParquetWriter):
+    """``removed_writer(output, step)`` with a schema, stamping ``drop_reason`` and
+    ``dropped_by`` on each document (``default_reason`` for steps that give none, such as
+    datatrove's dedup filters)."""
+
+    def __init__(
+        self,
+        output: DataFolderLike,
+        step: str,
+        metadata: dict[str, pa.DataType],
+        default_reason: str | None = None,
+    ) -> None:
+        base = removed_writer(output, step)
+        super().__init__(
+            base.output_folder,
+            output_filename=base.output_filename.template,
+            compression=base.compression,
+            schema=doc_schema({**metadata, **REMOVED_FIELDS}),
+        )
+        self.step = step
+        self.default_reason = default_reason
+
+    def _default_adapter(self, document: Document) -> dict:
+        meta = document.metadata
+        reason = meta.pop("filter_reason", None)
+        meta["drop_reason"] = meta.get("drop_reason") or reason or self.default_reason
+        meta["dropped_by"] = meta.get("dropped_by") or self.step
+        return super()._default_adapter(document)

@@ -1,0 +1,119 @@
+"""fastText LID-176 from the installed wheel, on the prose of documents written for the test."""
+
+import pytest
+from datatrove.data import Document
+
+from mellum_data.filters.language import (
+    LanguageFilter,
+    lid_model_path,
+    prose_view,
+    strip_code_blocks,
+    strip_math,
+)
+
+TEXTS = {
+    "en": "The committee met on Tuesday and agreed to repair the old bridge before the winter.",
+    "de": "Der Ausschuss hat sich am Dienstag getroffen und beschlossen, die alte Brücke vor dem "
+    "Winter zu reparieren.",
+    "fr": "Le comité s'est réuni mardi et a décidé de réparer le vieux pont avant l'hiver.",
+    "es": "El comité se reunió el martes y decidió reparar el viejo puente antes del invierno.",
+    "pt": "O comitê se reuniu na terça-feira e decidiu consertar a velha ponte antes do inverno "
+    "chegar à cidade.",
+    "ru": "Комитет собрался во вторник и решил отремонтировать старый мост до начала зимы.",
+    "zh": "委员会星期二开会，决定在冬天到来之前修好那座旧桥。",
+    "ja": "委員会は火曜日に集まり、冬が来る前に古い橋を修理することを決めました。",
+    "it": "Il comitato si è riunito martedì e ha deciso di riparare il vecchio ponte prima "
+    "dell'inverno.",
+}
+
+CODE_HEAVY = (
+    "Use a context manager so that the file is closed even when an exception is raised.\n\n"
+    "```python\n"
+    + "\n".join(f"with open(path_{i}) as f:\n    data_{i} = f.read()" for i in range(30))
+    + "\n```\n"
+)
+
+
+def run(flt: LanguageFilter, text: str) -> tuple[Document, bool | tuple[bool, str]]:
+    doc = Document(text=text, id="t", metadata={})
+    return doc, flt.filter(doc)
+
+
+def test_model_comes_from_the_installed_wheel():
+    path = lid_model_path()
+    assert path.name == "lid.176.ftz" and path.parent.name == "resources"
+    assert path.stat().st_size > 500_000
+
+
+@pytest.mark.parametrize("lang", sorted(TEXTS))
+def test_identifies_languages(lang):
+    doc, result = run(LanguageFilter(languages=None, min_score=0.5), TEXTS[lang])
+    assert result is True
+    assert doc.metadata["lang"] == lang
+    assert 0.5 <= doc.metadata["lang_score"] <= 1.0
+
+
+def test_language_not_allowed():
+    doc, result = run(LanguageFilter(languages=["en", "fr"]), TEXTS["de"])
+    assert result == (False, "language_not_allowed")
+    assert doc.metadata["lang"] == "de"
+
+
+def test_language_low_score_with_per_language_threshold():
+    flt = LanguageFilter(languages=None, min_score=0.5, min_score_per_language={"ru": 0.9999})
+    doc, result = run(flt, TEXTS["ru"])
+    assert result == (False, "language_low_score")
+    assert doc.metadata["lang"] == "ru" and doc.metadata["lang_score"] < 0.9999
+    assert run(flt, TEXTS["en"])[1] is True
+
+
+def test_language_low_score_on_ambiguous_text():
+    # An identifier list has no language: LID-176 guesses with little confidence.
+    doc, result = run(LanguageFilter(languages=None), "getX setX getY setY toString hashCode")
+    assert result == (False, "language_low_score")
+    assert doc.metadata["lang_score"] < 0.65
+
+
+def test_language_no_prose():
+    doc, result = run(LanguageFilter(), "```python\nprint('hi')\n```")
+    assert result == (False, "language_no_prose")
+    assert doc.metadata == {"lang": "", "lang_score": 0.0}
+
+
+def test_code_blocks_are_not_judged():
+    # With its code the page reads as low-confidence English; its prose is plain English.
+    with_code = LanguageFilter(languages=None, min_score=None, strip_code=False)
+    prose_only = LanguageFilter(languages=None, min_score=None)
+    doc_code, _ = run(with_code, CODE_HEAVY)
+    doc_prose, result = run(prose_only, CODE_HEAVY)
+    assert result is True and doc_prose.metadata["lang"] == "en"
+    assert doc_prose.metadata["lang_score"] > doc_code.metadata["lang_score"]
+
+
+def test_prose_view_strips_code_and_math():
+    text = (
+        "Intro.\n```c\nint x;\n```\n"
+        "Let $x^2$ and \\(y\\) be \\textbf{given}.\n$$\\sum_i a_i$$\nEnd."
+    )
+    assert "int x" not in strip_code_blocks(text)
+    math_free = strip_math(text)
+    assert "x^2" not in math_free and "\\sum" not in math_free and "textbf" not in math_free
+    assert "given" in math_free
+    assert prose_view(text, code=True, math=True).split() == [
+        "Intro.",
+        "Let",
+        "and",
+        "be",
+        "given.",
+        "End.",
+    ]
+
+
+def test_math_prose_is_identified_without_formulas():
+    text = (
+        "Let $f\\colon \\mathbb{R}\\to\\mathbb{R}$ be continuous and $\\int_0^1 f(x)\\,dx = 0$. "
+        "Then there is a point $c \\in [0,1]$ where the function vanishes, by the mean value "
+        "theorem for integrals."
+    )
+    doc, result = run(LanguageFilter(languages=["en"], strip_math=True), text)
+    assert result is True and doc.metadata["lang"] == "en"

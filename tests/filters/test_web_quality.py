@@ -1,0 +1,237 @@
+"""The web quality rules: every drop reason, prose-only judging, per-language scope."""
+
+import pytest
+from datatrove.data import Document
+
+from mellum_data.filters.web_quality import (
+    C4Quality,
+    FineWebQuality,
+    GopherQuality,
+    GopherRepetition,
+    ScriptWordTokenizer,
+)
+
+PROSE = [
+    "The river flooded the lower part of the village after three days of heavy rain.",
+    "Volunteers filled sandbags and stacked them along the main street to protect the shops.",
+    "Most families moved their furniture upstairs and waited for the water to recede.",
+    "The mayor asked the regional government for help with the repairs to the old bridge.",
+    "Engineers inspected the foundations and found that two of the pillars had cracked.",
+    "A temporary crossing was built downstream so that the school buses could keep running.",
+    "Farmers lost part of their harvest, but the insurance covered most of the damage.",
+    "The local paper printed a map of the flooded streets and of the shelters that were open.",
+    "Several students organised a concert to raise money for the families who lost their homes.",
+    "By the end of the month the water had gone down and the cleaning work could begin.",
+    "Experts say that the new dams upstream should prevent a similar flood in the future.",
+    "The village plans to hold a festival next summer to thank everyone who helped.",
+]
+ARTICLE = "\n\n".join(" ".join(PROSE[i : i + 2]) for i in range(0, len(PROSE), 2))
+
+CODE = "\n".join(
+    [
+        "```c",
+        "#include <stdio.h>",
+        "",
+        "int main(void) {",
+        *[f"    int x{i} = {i};" for i in range(20)],
+        '    printf("%d\\n", x0);',
+        "    return 0;",
+        "}",
+        "```",
+    ]
+)
+TUTORIAL = "\n\n".join(
+    [
+        "Declaring variables in C",
+        " ".join(PROSE[:4]),
+        CODE,
+        " ".join(PROSE[4:8]),
+    ]
+)
+
+CHINESE = (
+    "市立图书馆在经过一年的翻修之后，于本周一重新向公众开放。新的阅览室比原来宽敞了许多，"
+    "还增加了专门为儿童设计的阅读区域。\n\n馆长在开放仪式上表示，图书馆希望成为市民学习和交流的"
+    "场所，而不仅仅是借书和还书的地方。今后每个周末都会举办讲座和读书会，内容涉及历史、科学和"
+    "文学等多个领域。\n\n此外，图书馆还延长了开放时间，工作日晚上也可以前来阅读。许多市民对此"
+    "表示欢迎，认为这些变化让图书馆变得更加方便和舒适。"
+)
+
+GERMAN = (
+    "Die Stadtverwaltung hat am Dienstag beschlossen, die alte Brücke über den Fluss im nächsten "
+    "Frühjahr abzureißen und durch einen Neubau zu ersetzen. Die Arbeiten sollen ungefähr zwei "
+    "Jahre dauern und werden von einem Unternehmen aus der Region ausgeführt.\n\nWährend der "
+    "Bauzeit wird der Verkehr über eine provisorische Brücke geleitet, die etwa hundert Meter "
+    "flussabwärts errichtet wird. Für Fußgänger und Radfahrer gibt es eine eigene Spur, damit die "
+    "Schulkinder sicher zur anderen Seite gelangen. Die Kosten werden auf rund zwölf Millionen "
+    "Euro geschätzt, von denen das Land einen großen Teil übernimmt."
+)
+
+
+def doc(text: str, lang: str = "en") -> Document:
+    return Document(text=text, id="t", metadata={"lang": lang})
+
+
+def test_tokenizer_keeps_identifiers_and_splits_cjk():
+    words = ScriptWordTokenizer().word_tokenize(
+        "Call print_tb() on __cause__, then 打印Python代码。"
+    )
+    assert words == [
+        "Call",
+        "print_tb",
+        "on",
+        "__cause__",
+        "then",
+        "打",
+        "印",
+        "Python",
+        "代",
+        "码",
+        "。",
+    ]
+    sentences = ScriptWordTokenizer().sent_tokenize("One. „Two!“ 三。四")
+    assert sentences == ["One.", "„Two!“", "三。", "四"]
+
+
+ALL = [GopherRepetition(), GopherQuality(), C4Quality(), FineWebQuality()]
+
+
+@pytest.mark.parametrize("text", [ARTICLE, TUTORIAL], ids=["article", "tutorial"])
+def test_good_pages_pass_every_rule(text):
+    assert [f.filter(doc(text)) for f in ALL] == [True] * 4
+
+
+def test_code_is_judged_out_of_the_prose():
+    # The same tutorial judged with its code fails FineWeb's line rules and Gopher's ratios.
+    assert FineWebQuality(prose_only=False).filter(doc(TUTORIAL)) == (
+        False,
+        "fineweb_quality_line_punct_ratio",
+    )
+    assert GopherQuality(prose_only=False).filter(doc(TUTORIAL)) == (
+        False,
+        "gopher_quality_below_alpha_threshold",
+    )
+
+
+def test_c4_decides_without_rewriting():
+    d = doc(TUTORIAL)
+    assert C4Quality().filter(d) is True
+    assert d.text == TUTORIAL
+    # FineWeb's settings (curly-bracket rule, no terminal-punctuation rule) drop the page.
+    strict = C4Quality(prose_only=False, filter_curly_bracket=True, filter_no_terminal_punct=False)
+    assert strict.filter(doc(TUTORIAL)) == (False, "c4_quality_curly_bracket")
+
+
+def test_cjk_and_german_pages_pass():
+    assert [f.filter(doc(CHINESE, "zh")) for f in ALL] == [True] * 4
+    assert [f.filter(doc(GERMAN, "de")) for f in ALL] == [True] * 4
+    # With English stop words, German prose fails Gopher's stop-word rule.
+    english_only = GopherQuality(stop_words={"de": ["the", "be", "to", "of", "and", "that"]})
+    assert english_only.filter(doc(GERMAN, "de")) == (False, "gopher_quality_enough_stop_words")
+    # A language without a stop-word list skips that rule.
+    assert GopherQuality(stop_words={}).filter(doc(GERMAN, "de")) is True
+
+
+def test_c4_counts_lines_ending_in_typographic_quotes():
+    quoted = [f"„{sentence}“" for sentence in PROSE[:5]]
+    assert C4Quality().filter(doc(lines(*quoted), "de")) is True
+    assert C4Quality().filter(doc(lines(*quoted[:4]), "de")) == (
+        False,
+        "c4_quality_too_few_sentences",
+    )
+
+
+def test_languages_scope():
+    c4 = C4Quality(languages=["en"])
+    assert c4.filter(doc("Too short.", "zh")) is True
+    assert c4.stats["skipped_language"].total == 1
+    assert c4.filter(doc("Too short.", "en")) == (False, "c4_quality_too_few_sentences")
+
+
+def lines(*items: str) -> str:
+    return "\n".join(items)
+
+
+SPAM = "\n\n".join(["Buy cheap shoes online today with free shipping."] * 6 + PROSE[:3])
+WORDY = " ".join(PROSE)
+CASES = [
+    (GopherRepetition(), SPAM, "gopher_repetition_dup_para_frac"),
+    (
+        GopherRepetition(dup_para_frac=None, dup_para_char_frac=None),
+        lines(*(["Click here to subscribe."] * 5 + PROSE[:6])),
+        "gopher_repetition_dup_line_frac",
+    ),
+    (
+        GopherRepetition(dup_para_frac=None, dup_para_char_frac=None, dup_line_frac=None),
+        lines(*(["Click here to subscribe to our newsletter now."] * 8 + PROSE[:6])),
+        "gopher_repetition_dup_line_char_frac",
+    ),
+    (
+        GopherRepetition(dup_line_char_frac=None, dup_para_char_frac=None),
+        " ".join(["cheap shoes"] * 20 + PROSE[:2]),
+        "gopher_repetition_top_2_gram",
+    ),
+    (
+        GopherRepetition(top_n_grams=[]),
+        " ".join(PROSE[:3] * 2 + PROSE[3:6]),
+        "gopher_repetition_duplicated_5_n_grams",
+    ),
+    (GopherQuality(), " ".join(PROSE[:2]), "gopher_quality_short_doc"),
+    (GopherQuality(max_doc_words=100), WORDY, "gopher_quality_long_doc"),
+    (
+        GopherQuality(),
+        WORDY + " " + " ".join(["a b c d e f g h i j of to the"] * 20),
+        "gopher_quality_below_avg_threshold",
+    ),
+    (
+        GopherQuality(),
+        " ".join(["incomprehensibilities internationalization characterization the of"] * 20),
+        "gopher_quality_above_avg_threshold",
+    ),
+    (GopherQuality(), WORDY + " #tag" * 25, "gopher_quality_too_many_hashes"),
+    (GopherQuality(), WORDY + " and so on..." * 40, "gopher_quality_too_many_ellipsis"),
+    (
+        GopherQuality(),
+        lines(*(f"- {sentence}" for sentence in PROSE)),
+        "gopher_quality_too_many_bullets",
+    ),
+    (
+        GopherQuality(max_symbol_word_ratio=None),
+        lines(*(f"{sentence[:-1]}..." for sentence in PROSE)),
+        "gopher_quality_too_many_end_ellipsis",
+    ),
+    (GopherQuality(), WORDY + " 1 2 3 4 5 6 7 8 9" * 8, "gopher_quality_below_alpha_threshold"),
+    (
+        GopherQuality(),
+        " ".join(w for w in WORDY.split() if w.lower() not in {"the", "to", "of", "and", "that"}),
+        "gopher_quality_enough_stop_words",
+    ),
+    (C4Quality(), WORDY + " Lorem ipsum dolor sit amet.", "c4_quality_lorem_ipsum"),
+    (C4Quality(), lines(*PROSE[:4]), "c4_quality_too_few_sentences"),
+    (
+        C4Quality(filter_curly_bracket=True),
+        WORDY + " Write {name} in braces.",
+        "c4_quality_curly_bracket",
+    ),
+    (
+        FineWebQuality(),
+        lines(*(s.rstrip(".") + " and more words here" for s in PROSE)),
+        "fineweb_quality_line_punct_ratio",
+    ),
+    (
+        FineWebQuality(),
+        lines(*PROSE[:3], *(f"Item number {i}." for i in range(10))),
+        "fineweb_quality_short_line_ratio",
+    ),
+    (FineWebQuality(), lines(*PROSE, PROSE[0]), "fineweb_quality_char_dup_ratio"),
+    (
+        FineWebQuality(short_line_thr=None, char_duplicates_ratio=None),
+        lines(*PROSE[:3], *(f"Step {i}." for i in range(30))),
+        "fineweb_quality_list_ratio",
+    ),
+]
+
+
+@pytest.mark.parametrize("flt,text,reason", CASES, ids=[c[2] for c in CASES])
+def test_drop_reasons(flt, text, reason):
+    assert flt.filter(doc(text)) == (False, reason)

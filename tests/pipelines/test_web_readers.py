@@ -1,0 +1,154 @@
+"""Charset handling and input resolution (local paths, globs, folders, s3://)."""
+
+import codecs
+import gzip
+import io
+
+import polars as pl
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from mellum_data.errors import InputError
+from mellum_data.pipelines.executor import Execution
+from mellum_data.pipelines.readers import WarcHtmlReader, declared_charset, decode_body
+from mellum_data.pipelines.sources import WEB_FORMATS, ReaderConfig, doc_id, resolve_inputs
+from mellum_data.pipelines.web import WebConfig, run_web
+
+
+def test_declared_charset_sources_in_order():
+    assert declared_charset("text/html; charset=Shift_JIS", b"<meta charset=utf-8>") == "shift_jis"
+    assert declared_charset("text/html", b'<head><meta charset="koi8-r">') == "koi8-r"
+    meta = b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+    assert declared_charset(None, meta) == "cp1251"
+    assert declared_charset(None, b'<?xml version="1.0" encoding="UTF-8"?><html>') == "utf-8"
+    assert declared_charset("text/html; charset=utf-8", codecs.BOM_UTF16_LE) == "utf-16"
+    # WHATWG: latin-1 and ascii labels mean windows-1252; unknown labels count as undeclared.
+    assert declared_charset("text/html; charset=ISO-8859-1", b"") == "cp1252"
+    assert declared_charset("text/html; charset=x-no-such-charset", b"") is None
+
+
+def test_decode_body():
+    german = "Grüße aus München — schöne Straße".encode("cp1252")
+    assert decode_body(german, "cp1252", 0.01) == "Grüße aus München — schöne Straße"
+    # Declared UTF-8 but Windows-1252 bytes: the detected charset gives the cleaner text.
+    assert decode_body(german, "utf-8", 0.01) == "Grüße aus München — schöne Straße"
+    # Undeclared: UTF-8 first, then the detected charset.
+    assert decode_body("naïve".encode(), None, 0.0) == "naïve"
+    assert decode_body(german, None, 0.01) == "Grüße aus München — schöne Straße"
+    # A UTF-8 page with one stray byte stays UTF-8 (re-decoding would garble "é").
+    page = "café ".encode() * 40 + b"\xff"
+    assert decode_body(page, "utf-8", 0.01) == "café " * 40 + "\ufffd"
+    # A gzip body served without Content-Encoding is no text in any charset.
+    assert decode_body(gzip.compress(("<p>hello</p>" * 50).encode()), "utf-8", 0.01) is None
+
+
+def test_resolve_inputs(tmp_path):
+    (tmp_path / "a.warc.gz").write_bytes(b"")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.jsonl.gz").write_bytes(b"")
+    (tmp_path / "sub" / "notes.txt").write_text("ignored")
+    groups = resolve_inputs([str(tmp_path)], WEB_FORMATS)
+    assert [(g.folder, g.files, g.format) for g in groups] == [
+        (str(tmp_path), ("sub/b.jsonl.gz",), "jsonl"),
+        (str(tmp_path), ("a.warc.gz",), "warc"),
+    ]
+    [group] = resolve_inputs([f"{tmp_path}/*.warc.gz"], WEB_FORMATS)
+    assert group.files == ("a.warc.gz",)
+    assert group.display_path("a.warc.gz") == f"{tmp_path}/a.warc.gz"
+    [group] = resolve_inputs([f"{tmp_path}/sub/b.jsonl.gz"], WEB_FORMATS)
+    assert (group.folder, group.files) == (f"{tmp_path}/sub", ("b.jsonl.gz",))
+
+
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("missing", "input not found"),
+        ("sub/notes.txt", "unsupported input type"),
+        ("sub", "no input files"),
+        ("*.parquet", "no input files"),
+    ],
+)
+def test_resolve_inputs_errors(tmp_path, name, message):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "notes.txt").write_text("x")
+    with pytest.raises(InputError, match=f"{tmp_path}/{name.replace('*', '[*]')}: {message}"):
+        resolve_inputs([f"{tmp_path}/{name}"], WEB_FORMATS)
+
+
+PAGE = """<html><head><title>Retries</title></head><body><article><h1>Retrying requests</h1>
+<p>Network calls fail for many reasons, and most of those failures are temporary. A client that
+retries with a growing delay between attempts recovers from them without overloading the server.
+</p><p>The delay usually doubles after each failed attempt, up to a maximum, and a little random
+jitter is added so that many clients do not retry at the same moment. This is called exponential
+backoff, and most HTTP libraries offer it as an option.</p><p>Only retry requests that are safe to
+repeat. A request that creates an order should carry an idempotency key, so that the server can
+recognise a repeated attempt and return the first result instead of creating a second order.</p>
+</article></body></html>"""
+
+
+def test_reads_from_s3(s3_server, tmp_path):
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    payload = io.BytesIO(PAGE.encode())
+    writer.write_record(
+        writer.create_warc_record(
+            "https://retry.example/", "response", payload=payload, http_headers=headers
+        )
+    )
+    s3 = s3_server.client()
+    s3.create_bucket(Bucket="crawl")
+    s3.put_object(Bucket="crawl", Key="cc/part-0.warc.gz", Body=buf.getvalue())
+    out = tmp_path / "out"
+    run_web(["s3://crawl/cc/"], str(out), WebConfig(), Execution())
+    kept = pl.read_parquet(out / "web" / "*.parquet")
+    assert kept["id"].to_list() == [doc_id("web", "https://retry.example/")]
+    assert kept["metadata"][0]["file_path"] == "s3://crawl/cc/part-0.warc.gz"
+
+
+def test_warc_reader_record_types(tmp_path):
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    text = "A WET record holds text that a crawler already extracted."
+    writer.write_record(
+        writer.create_warc_record(
+            "https://wet.example/",
+            "conversion",
+            payload=io.BytesIO(text.encode()),
+            warc_content_type="text/plain",
+        )
+    )
+    # No HTTP Content-Type: the crawler's identified payload type decides.
+    headers = StatusAndHeaders("200 OK", [], protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            "https://typed.example/",
+            "response",
+            payload=io.BytesIO(PAGE.encode()),
+            http_headers=headers,
+            warc_headers_dict={"WARC-Identified-Payload-Type": "text/html"},
+        )
+    )
+    pdf = StatusAndHeaders("200 OK", [("Content-Type", "application/pdf")], protocol="HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            "https://pdf.example/a.pdf", "response", payload=io.BytesIO(b"%PDF"), http_headers=pdf
+        )
+    )
+    writer.write_record(
+        writer.create_warc_record(
+            "https://pdf.example/a.pdf", "request", payload=io.BytesIO(b"GET /a.pdf HTTP/1.1\r\n")
+        )
+    )
+    (tmp_path / "x.warc.gz").write_bytes(buf.getvalue())
+    [group] = resolve_inputs([str(tmp_path)], WEB_FORMATS)
+    reader = WarcHtmlReader(group, ReaderConfig(), source="web", kind="web")
+    docs = list(reader.run())
+    assert [(d.metadata["url"], d.metadata["format"]) for d in docs] == [
+        ("https://wet.example/", "text"),
+        ("https://typed.example/", "html"),
+    ]
+    assert docs[0].text == text
+    assert reader.stats["skipped_non_html"].total == 1
+    assert reader.stats["skipped_request_record"].total == 1
