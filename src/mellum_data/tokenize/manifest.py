@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datatrove.io import DataFolderLike
+from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 
 import mellum_data
 from mellum_data.errors import InputError
@@ -101,6 +101,11 @@ class PhaseManifest:
         data["tokenizer"] = TokenizerInfo(**data["tokenizer"])
         data["shards"] = [ShardInfo.from_dict(s) for s in data["shards"]]
         return cls(**data)
+
+
+def subfolder(folder: DataFolder, name: str) -> DataFolder:
+    """``folder/name`` on the same filesystem (keeps s3 credentials and options)."""
+    return get_datafolder((f"{folder.path.rstrip('/')}/{name}", folder.fs))
 
 
 def write_source_counts(path: DataFolderLike, counts: SourceCounts) -> None:

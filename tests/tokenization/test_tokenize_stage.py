@@ -1,0 +1,122 @@
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from datatrove.utils.dataset import DatatroveFolderDataset
+
+from mellum_data.errors import ConfigError
+from mellum_data.pipelines.executor import Execution
+from mellum_data.pipelines.tokenize import TokenizeConfig, read_all_counts, run_tokenize
+from mellum_data.tokenize.manifest import verify_folder
+from mellum_data.tokenize.shards import ShardReader, list_shards
+from mellum_data.tokenize.step import DROP_MIN_UNIQUE
+from mellum_data.tokenize.tokenizer import load_tokenizer
+
+# The test tokenizer has 600 tokens; keep every corpus document unless a test says otherwise.
+KEEP_ALL = TokenizeConfig(min_unique_tokens=None, shard_tokens=4000, batch_size=16)
+
+
+@pytest.fixture(scope="module")
+def tokens(stage_output: Path, tokenizer_path: str, tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("tokens")
+    counts = run_tokenize(str(stage_output), tokenizer_path, str(out), KEEP_ALL, Execution(tasks=2))
+    return out, counts
+
+
+def test_text_round_trips_through_shards(tokens, tokenizer_path: str, make_corpus) -> None:
+    out, counts = tokens
+    tok, info = load_tokenizer(tokenizer_path)
+    texts = {d["id"]: d["text"] for rows in make_corpus().values() for d in rows}
+    seen = 0
+    for source in ("web", "code"):
+        assert counts[source].documents == 120 and counts[source].dropped == {}
+        for name in list_shards(out / source):
+            r = ShardReader(str(out / source / f"{name}.ds"), expect_tokenizer_id=info.id)
+            sidecar = r.docs().to_pylist()
+            for i, row in enumerate(sidecar):
+                doc = r.document(i)
+                assert doc[-1] == info.eos_id and row["tokens"] == doc.size
+                assert tok.decode(doc[:-1].tolist()) == texts[row["id"]]
+                assert row["source"] == source and row["kind"] == source
+                seen += 1
+    assert seen == 240
+    assert verify_folder(out / "web") == len(counts["web"].shards) > 1  # rolled at shard_tokens
+
+
+def test_shards_are_named_by_rank_and_sidecar_has_tiers(tokens) -> None:
+    out, counts = tokens
+    names = [s.path for s in counts["web"].shards]
+    assert all(len(n) == len("00000_00000.ds") and n[5] == "_" for n in names)
+    tiers = pq.read_table(out / "web" / names[0].replace(".ds", ".ds.docs.parquet"))["quality_tier"]
+    assert set(tiers.to_pylist()) == {"high", "low"}
+    assert sum(s.tokens for s in counts["web"].shards) == counts["web"].tokens
+
+
+def test_code_documents_carry_fim_points(tokens) -> None:
+    out, counts = tokens
+    code = pq.read_table(
+        out / "code" / counts["code"].shards[0].path.replace(".ds", ".ds.docs.parquet")
+    )
+    web = pq.read_table(
+        out / "web" / counts["web"].shards[0].path.replace(".ds", ".ds.docs.parquet")
+    )
+    for points, n in zip(code["fim_points"].to_pylist(), code["tokens"].to_pylist(), strict=True):
+        assert len(points) >= 8 and 0 < points[0] and points[-1] < n - 1
+    assert all(p == [] for p in web["fim_points"].to_pylist())
+
+
+def test_datatrove_reads_our_shards(tokens) -> None:
+    out, counts = tokens
+    ds = DatatroveFolderDataset(str(out / "code"), seq_len=32, token_size=2)
+    # datatrove cuts each file into whole windows of seq_len + 1 tokens.
+    assert len(ds) == sum(s.tokens // 33 for s in counts["code"].shards)
+    first = ShardReader(str(out / "code" / counts["code"].shards[0].path)).tokens[:33]
+    assert ds[0]["input_ids"].tolist() == first.tolist()
+
+
+def test_few_unique_tokens_are_removed_with_reason(
+    tmp_path: Path, tokenizer_path: str, make_corpus, write_stage
+) -> None:
+    docs = make_corpus(n_web=6, n_code=0)
+    docs["web"][2]["text"] = "ka ka ka ka ka ka ka ka\n" * 50
+    inp = write_stage(tmp_path / "in", {"web": docs["web"]})
+    counts = run_tokenize(
+        str(inp),
+        tokenizer_path,
+        str(tmp_path / "out"),
+        TokenizeConfig(min_unique_tokens=40),
+        Execution(),
+    )
+    assert counts["web"].documents == 5 and counts["web"].dropped == {DROP_MIN_UNIQUE: 1}
+    removed = pq.read_table(tmp_path / "out" / "removed" / "tokenize").to_pylist()
+    assert [r["id"] for r in removed] == ["web/2"]
+    assert removed[0]["metadata"]["drop_reason"] == "tokenize_min_unique_tokens"
+
+
+def test_bos_and_special_token_text(
+    tmp_path: Path, tokenizer_path: str, make_corpus, write_stage
+) -> None:
+    docs = make_corpus(n_web=2, n_code=0)
+    docs["web"][0]["text"] = "a <|eos|> b <|fim_middle|> c"
+    inp = write_stage(tmp_path / "in", {"web": docs["web"]})
+    cfg = TokenizeConfig(min_unique_tokens=None, add_bos=True)
+    counts = run_tokenize(str(inp), tokenizer_path, str(tmp_path / "out"), cfg, Execution())
+    r = ShardReader(str(tmp_path / "out" / "web" / counts["web"].shards[0].path))
+    doc = r.document(0)
+    assert doc[0] == 0 and doc[-1] == 1
+    assert not np.isin(doc[1:-1], [0, 1, 2, 3, 4, 5]).any()
+
+
+def test_rerun_does_not_duplicate_and_refuses_another_config(
+    tmp_path: Path, tokenizer_path: str, make_corpus, write_stage
+) -> None:
+    inp = write_stage(tmp_path / "in", make_corpus(n_web=10, n_code=10))
+    out = str(tmp_path / "out")
+    first = run_tokenize(str(inp), tokenizer_path, out, KEEP_ALL, Execution(tasks=2))
+    files = sorted(p.name for p in (tmp_path / "out" / "web").iterdir())
+    again = run_tokenize(str(inp), tokenizer_path, out, KEEP_ALL, Execution(tasks=2))
+    assert again == first == read_all_counts(out)
+    assert sorted(p.name for p in (tmp_path / "out" / "web").iterdir()) == files
+    with pytest.raises(ConfigError, match="tokenized with different config"):
+        run_tokenize(str(inp), tokenizer_path, out, TokenizeConfig(), Execution(tasks=2))
