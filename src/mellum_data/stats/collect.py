@@ -50,13 +50,20 @@ def _docs_frame(folder: DataFolder, files: list[str], fields: list[str]) -> pl.D
     return pl.concat(frames)
 
 
-def stage_summary(folder: DataFolder) -> dict[str, Any]:
+def _kept_doc_files(folder: DataFolder) -> list[str]:
+    """``<source>/*.parquet`` files that hold documents (a ``text`` column), not sidecars."""
+    files = []
+    for p in folder.list_files(glob_pattern="*/*.parquet"):
+        if p.split("/")[0] in RESERVED_NAMES or p.endswith(".ds.docs.parquet"):
+            continue
+        with folder.open(p, "rb") as f:
+            if "text" in pq.read_schema(f).names:
+                files.append(p)
+    return files
+
+
+def stage_summary(folder: DataFolder, kept_files: list[str]) -> dict[str, Any]:
     """Kept documents per source and removed documents per step and reason."""
-    kept_files = [
-        p
-        for p in folder.list_files(glob_pattern="*/*.parquet")
-        if p.split("/")[0] not in RESERVED_NAMES
-    ]
     kept = _docs_frame(folder, kept_files, ["source"])
     removed: dict[str, dict[str, int]] = {}
     n_removed = 0
@@ -150,14 +157,15 @@ def summarize(path: str) -> dict[str, Any]:
         if sub.exists(SOURCE_COUNTS):
             out["tokens"][name] = tokens_summary(sub)
             return
-        if sub.isdir("removed") or sub.isdir("logs"):
-            out["stages"][name] = stage_summary(sub)
-            return
+        kept_files = _kept_doc_files(sub)
+        if kept_files or sub.isdir("removed"):
+            out["stages"][name] = stage_summary(sub, kept_files)
         if depth >= MAX_DEPTH:
             return
+        doc_folders = {p.split("/")[0] for p in kept_files}
         for child in sorted(sub.ls("", detail=False)):
             base = child.rstrip("/").rsplit("/", 1)[-1]
-            if base in RESERVED_NAMES or not sub.isdir(base):
+            if base in RESERVED_NAMES or base in doc_folders or not sub.isdir(base):
                 continue
             visit(f"{rel}/{base}" if rel else base, depth + 1)
 

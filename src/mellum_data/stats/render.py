@@ -25,7 +25,9 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
@@ -78,10 +80,10 @@ def render_tables(summary: dict[str, Any]) -> str:
                         v.get("documents", 0),
                         v.get("tokens", 0),
                         v["share"],
-                        v.get("epochs", 0.0),
+                        v.get("epochs_after", v.get("epochs")),
                     ]
                 )
-            rows.append([ph["phase"], "(total)", ph["documents"], ph["tokens"], 100.0, None])
+            rows.append([ph["phase"], "(total)", ph["documents"], ph["tokens"], 100.0, ""])
         blocks.append(
             "phases\n"
             + table(["phase", "source", "documents", "tokens", "share %", "epochs"], rows)
