@@ -61,8 +61,15 @@ def write_demo_mixture(out: Path, *, scale: int = 1) -> Path:
 
 
 def run_demo(
-    out_dir: str, *, seed: int = 0, scale: int = 1, log: Callable[[str], None] = print
+    out_dir: str,
+    *,
+    seed: int = 0,
+    scale: int = 1,
+    train_overrides: list[str] | None = None,
+    log: Callable[[str], None] = print,
 ) -> dict:
+    """Run every stage on the sample into ``out_dir``; returns the report also written to
+    ``out_dir/demo.json``. ``train_overrides`` are ``--set`` strings for the trainer."""
     from mellum_data.mixtures import emit, load_mixture, make_plan
     from mellum_data.pipelines.code import CodeConfig, run_code
     from mellum_data.pipelines.dedup import DedupConfig, run_dedup
@@ -135,7 +142,10 @@ def run_demo(
     result = steps.run(
         "reference trainer (tiny MoE, CPU)",
         lambda: train(
-            f"{o}/mix", load_train_config(None, None, preset="tiny"), f"{o}/train", log=log
+            f"{o}/mix",
+            load_train_config(None, train_overrides, preset="tiny"),
+            f"{o}/train",
+            log=log,
         ),
     )
     wall = round(time.time() - started, 1)

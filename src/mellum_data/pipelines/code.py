@@ -22,9 +22,10 @@ from mellum_data.filters.code_quality import CodeQualityFilter
 from mellum_data.filters.license import LicenseFilter
 from mellum_data.filters.licenses_data import PERMISSIVE_DEFAULT
 from mellum_data.filters.syntax import LANGUAGE_THRESHOLDS, SyntaxFilter, SyntaxScorer
+from mellum_data.layout import RESERVED_NAMES
 from mellum_data.pipelines.code_langs import EXTENSIONS, FILENAMES, SHEBANGS
 from mellum_data.pipelines.code_readers import CodeFileMaker, CodeTableReader, RepoFolderReader
-from mellum_data.pipelines.common import RESERVED_NAMES, logs_dir
+from mellum_data.pipelines.common import logs_dir
 from mellum_data.pipelines.executor import Execution, run_steps
 from mellum_data.pipelines.readers import DropMarked
 from mellum_data.pipelines.writers import RemovedWriter, schema_kept_writer

@@ -13,14 +13,11 @@ A source may therefore not be named ``removed``, ``logs`` or ``work`` (scratch s
 
 from __future__ import annotations
 
-from datatrove.io import DataFolderLike, get_datafolder
+from datatrove.io import DataFolderLike
 from datatrove.pipeline.readers import ParquetReader
 from datatrove.pipeline.writers import ParquetWriter
 
-from mellum_data.errors import InputError
-
-RESERVED_NAMES = ("removed", "logs", "work")
-KEPT_TEMPLATE = "${source}/${rank}.parquet"
+from mellum_data.layout import KEPT_TEMPLATE, stage_docs_glob
 
 
 def kept_writer(output: DataFolderLike) -> ParquetWriter:
@@ -38,18 +35,6 @@ def removed_writer(output: DataFolderLike, step: str) -> ParquetWriter:
 
 def logs_dir(output: str, stage: str) -> str:
     return f"{output.rstrip('/')}/logs/{stage}"
-
-
-def stage_docs_glob(path: DataFolderLike) -> str:
-    """The glob that selects kept documents in a stage output (or a plain parquet folder)."""
-    folder = get_datafolder(path)
-    if not folder.exists(""):
-        raise InputError(f"{folder.path}: input folder not found")
-    if folder.list_files(glob_pattern="*/*.parquet"):
-        return "*/*.parquet"
-    if folder.list_files(glob_pattern="*.parquet"):
-        return "*.parquet"
-    raise InputError(f"{folder.path}: no parquet documents (expected <source>/*.parquet)")
 
 
 class StageOutputReader(ParquetReader):

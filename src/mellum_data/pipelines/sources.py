@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 from mellum_data.config import StrictModel
 from mellum_data.errors import InputError
 from mellum_data.filters.language import LanguageFilter
-from mellum_data.pipelines.common import RESERVED_NAMES
+from mellum_data.layout import RESERVED_NAMES
 from mellum_data.pipelines.extract import Extractor
 
 # Suffixes (lower case) of each input format; the first match wins, so longer ones go first.

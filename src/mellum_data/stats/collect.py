@@ -16,7 +16,7 @@ from datatrove.io import DataFolder, get_datafolder
 
 from mellum_data.errors import InputError
 from mellum_data.io import full_path
-from mellum_data.pipelines.common import RESERVED_NAMES
+from mellum_data.layout import RESERVED_NAMES
 from mellum_data.tokenize.manifest import (
     PHASE_MANIFEST,
     SOURCE_COUNTS,

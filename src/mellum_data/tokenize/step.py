@@ -21,7 +21,7 @@ from datatrove.utils.batching import batched
 
 from mellum_data.errors import InputError
 from mellum_data.io import atomic_write_json, read_json
-from mellum_data.pipelines.common import RESERVED_NAMES
+from mellum_data.layout import RESERVED_NAMES
 from mellum_data.tokenize.manifest import (
     SourceCounts,
     TokenizerInfo,

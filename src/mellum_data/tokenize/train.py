@@ -18,7 +18,7 @@ from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, train
 
 from mellum_data.errors import ConfigError, InputError
 from mellum_data.io import atomic_write_text
-from mellum_data.pipelines.common import stage_docs_glob
+from mellum_data.layout import stage_docs_glob
 from mellum_data.tokenize.tokenizer import SPECIAL_TOKENS, tokenizer_identity, tokenizer_info
 
 TOKENIZER_FILE = "tokenizer.json"
