@@ -79,3 +79,23 @@ def test_nested_unknown_field_reports_its_key_line(tmp_path):
         ConfigError, match=r"web\.yaml:3: unknown field 'langauge' \(did you mean 'language'\?\)"
     ):
         load_config(Stage, path)
+
+
+class Source(StrictModel):
+    path: str
+    max_epochs: float = 4
+
+
+class Mixture(StrictModel):
+    sources: dict[str, Source] = {}
+
+
+def test_unknown_field_under_a_mapping_key_lists_the_models_fields(tmp_path):
+    path = tmp_path / "mix.yaml"
+    path.write_text("sources:\n  web:\n    path: tokens/web\n    max_epoch: 2\n")
+    with pytest.raises(ConfigError) as e:
+        load_config(Mixture, path)
+    assert str(e.value) == (
+        f"{path}:4: unknown field 'sources.web.max_epoch' (did you mean 'max_epochs'?); "
+        "valid fields: max_epochs, path"
+    )

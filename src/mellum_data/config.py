@@ -74,7 +74,8 @@ def _valid_names(model: type[BaseModel], loc: Loc) -> list[str]:
             continue
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:
-            return []
+            # Not a field: a key of a ``dict[str, Model]`` field, whose model is ``current``.
+            continue
         current = _model_in(field.annotation)
     return sorted(getattr(current, "model_fields", {})) if current else []
 

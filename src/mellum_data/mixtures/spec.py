@@ -8,7 +8,6 @@ or with a suffix (``6.18T``, ``500M``, ``20K``).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import posixpath
@@ -191,20 +190,6 @@ def _apply_overrides(data: dict[str, Any], overrides: list[str] | None) -> dict[
     return data
 
 
-def _error_message(err: ValidationError, source: str, lines: dict[Loc, int]) -> str:
-    message = validation_error_message(err, MixtureSpec, source, lines)
-    first = err.errors()[0]
-    loc = first["loc"]
-    # config's list of valid names does not step over mapping keys (sources.<name>.<field>).
-    if first["type"] == "extra_forbidden" and loc[0] == "sources" and len(loc) in (3, 4):
-        model = SourceSpec if len(loc) == 3 else Selection
-        valid = sorted(model.model_fields)
-        close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        message = message.split(";", 1)[0] + f"{hint}; valid fields: {', '.join(valid)}"
-    return message
-
-
 def _check_names(spec: MixtureSpec) -> None:
     def fail(loc: tuple, message: str) -> None:
         raise ConfigError(f"{spec.where(*loc)}: {message}")
@@ -272,7 +257,7 @@ def load_mixture(
     try:
         spec = MixtureSpec.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_error_message(e, source, lines)) from None
+        raise ConfigError(validation_error_message(e, MixtureSpec, source, lines)) from None
     spec._file, spec._lines = source, lines
     _check_names(spec)
     if base_dir is None:
