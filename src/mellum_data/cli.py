@@ -265,6 +265,7 @@ def _execution(args: argparse.Namespace) -> Any:
         workers=args.workers,
         options=options,
         force=args.force,
+        progress=sys.stderr.isatty(),
     )
     ex.validate()
     return ex

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from datatrove.data import DocumentsPipeline
 from datatrove.executor.base import PipelineExecutor
 from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.readers.base import BaseReader
+from tqdm import tqdm
 
 from mellum_data.errors import ConfigError
 
@@ -26,12 +30,41 @@ class Execution:
     options: dict[str, Any] = field(default_factory=dict)
     # Skip datatrove's completion markers (rerun everything).
     force: bool = False
+    # A document progress bar per task on stderr (local executor only).
+    progress: bool = False
 
     def validate(self) -> None:
         if self.tasks < 1 or self.workers < 1:
             raise ConfigError(
                 f"--tasks and --workers must be >= 1 (got {self.tasks}, {self.workers})"
             )
+
+
+class DocProgress(PipelineStep):
+    """Passes documents through, counting them on a progress bar."""
+
+    name = "⏳ Progress"
+    type = "🔧 - PROCESS"
+
+    def __init__(self, desc: str) -> None:
+        super().__init__()
+        self.desc = desc
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        label = self.desc if world_size == 1 else f"{self.desc} [task {rank}/{world_size}]"
+        with tqdm(desc=label, unit=" docs", file=sys.stderr) as bar:
+            for doc in data:
+                bar.update()
+                yield doc
+
+
+def with_progress(steps: list[PipelineStep | Any], desc: str) -> list[PipelineStep | Any]:
+    """``steps`` with a progress bar after the last reader (where documents enter)."""
+    readers = [i for i, s in enumerate(steps) if isinstance(s, BaseReader)]
+    if not readers:
+        return steps
+    at = readers[-1] + 1
+    return [*steps[:at], DocProgress(desc), *steps[at:]]
 
 
 def make_executor(
@@ -54,6 +87,8 @@ def make_executor(
     if depends is not None:
         common["depends"] = depends
     if execution.executor == "local":
+        if execution.progress:
+            common["pipeline"] = with_progress(steps, name)
         return LocalPipelineExecutor(
             workers=min(execution.workers, n_tasks), **common, **execution.options
         )
