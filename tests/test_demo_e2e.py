@@ -106,3 +106,19 @@ def test_mixture_left_behind_replans_and_remixes_identically(demo, tmp_path):
     cli("mix", str(out / "mixture.yaml"), "--output", str(tmp_path / "again"))
     for phase in ("phase1", "phase2", "phase3"):
         assert sha_tree(tmp_path / "again" / phase) == sha_tree(out / "mix" / phase)
+
+
+def test_mellum2_preset_splits_the_demo_code_by_language(demo):
+    from mellum_data.errors import DataError
+    from mellum_data.mixtures import load_mixture, make_plan, preset_path
+
+    out, _, _ = demo
+    small = [f"phases.phase{i}.tokens={n}" for i, n in ((1, 40_000), (2, 18_000), (3, 11_000))]
+    plan = make_plan(load_mixture(preset_path("mellum2"), small, base_dir=str(out))).to_dict()
+    code = json.loads((out / "tokens" / "code" / "counts.json").read_text())
+    parts = {k: v for k, v in plan["sources"].items() if k.startswith("code_")}
+    assert sum(v["documents"] for v in parts.values()) == code["documents"]
+    assert parts["code_other"]["documents"] == 0
+    assert all(parts[k]["documents"] > 0 for k in ("code_python", "code_web", "code_systems"))
+    with pytest.raises(DataError, match=r"source 'web' cannot supply 4\.37T tokens"):
+        make_plan(load_mixture(preset_path("mellum2"), base_dir=str(out)))

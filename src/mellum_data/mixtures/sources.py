@@ -86,7 +86,9 @@ def _matches(table: pa.Table, fields: dict[str, list[str]], where: str) -> np.nd
                 f"{where}: sidecar has no column {field!r} to select on; columns: "
                 f"{', '.join(table.column_names)}"
             )
-        hit = pc.is_in(_strings(table, field), value_set=pa.array(values, type=pa.string()))
+        # Case-insensitive: the code stage writes "Python", a mixture may say "python".
+        wanted = pa.array([v.lower() for v in values], type=pa.string())
+        hit = pc.is_in(pc.utf8_lower(_strings(table, field)), value_set=wanted)
         mask &= hit.fill_null(False).to_numpy(zero_copy_only=False)
     return mask
 
