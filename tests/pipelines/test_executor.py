@@ -32,3 +32,13 @@ def test_bad_execution_settings(tmp_path):
         assert str(e) == "--tasks and --workers must be >= 1 (got 0, 1)"
     else:
         raise AssertionError("tasks=0 accepted")
+
+
+def test_slurm_without_sbatch_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    try:
+        make_executor([], Execution(executor="slurm"), logging_dir=str(tmp_path))
+    except ConfigError as e:
+        assert str(e) == "--executor slurm: sbatch not found on PATH (run on a Slurm login node)"
+    else:
+        raise AssertionError("slurm accepted without sbatch")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -95,9 +97,19 @@ def make_executor(
     if execution.executor == "slurm":
         from datatrove.executor.slurm import SlurmPipelineExecutor
 
+        if shutil.which("sbatch") is None:
+            raise ConfigError(
+                "--executor slurm: sbatch not found on PATH (run on a Slurm login node)"
+            )
+
         opts = {"time": "24:00:00", "partition": "default", "job_name": name, **execution.options}
         return SlurmPipelineExecutor(workers=execution.workers, **common, **opts)
     if execution.executor == "ray":
+        if importlib.util.find_spec("ray") is None:
+            raise ConfigError(
+                "--executor ray: the ray package is not installed "
+                "(pip install 'mellum-data[ray]', which pins ray[default]==2.60.0)"
+            )
         from datatrove.executor.ray import RayPipelineExecutor
 
         return RayPipelineExecutor(workers=execution.workers, **common, **execution.options)
