@@ -54,7 +54,7 @@ def repos(summary):
 
 def test_coverage(summary):
     code = summary["code"]
-    assert len(code) == 18
+    assert len(code) == 19
     languages = {r["language"] for r in code}
     assert {"python", "javascript", "typescript", "java", "c", "cpp", "go", "rust"} <= languages
     assert len(languages) == 11
@@ -123,7 +123,7 @@ def test_sources_parse_except_the_broken_ones(sample_dir, summary):
             parsed += 1
             broken += has_error
     assert broken == 4
-    assert parsed == 87
+    assert parsed == 187
 
 
 def test_special_files(sample_dir, summary):

@@ -84,7 +84,7 @@ def test_summary_counts_at_scale_one(summary):
         "near_empty": 12,
         "repeated_lines": 10,
     }
-    assert c["code_repos"] == 18
+    assert c["code_repos"] == 19
     assert c["math_docs"] == 75
     assert c["math_math"] == 60
     assert c["math_distractors"] == 15

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from mellum_data.sample.bank_c import add_sources
 from mellum_data.sample.licenses import source_header
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.templating import fill
@@ -173,7 +174,7 @@ MAKEFILE = """CC ?= cc
 CFLAGS ?= -O2 -Wall -Wextra -std=c99 -Iinclude
 PREFIX ?= /usr/local
 
-OBJS = src/main.o src/ringbuf.o vendor/sha1.o
+OBJS = src/main.o src/ringbuf.o {{objs}}vendor/sha1.o
 
 all: {{name}}
 
@@ -207,7 +208,6 @@ def c_tool(ctx: RepoContext, out: Generated) -> None:
     }
     ctx.description = "Print SHA-1 checksums of files, like sha1sum, in portable C99."
     header = source_header(ctx.license, year=ctx.year, owner=ctx.owner, comment="/*")
-    out.add("Makefile", fill(MAKEFILE, v))
     out.add(f"include/{ctx.name}.h", header + fill(RINGBUF_H, v))
     out.add("src/ringbuf.c", header + fill(RINGBUF_C, v))
     out.add("src/main.c", header + fill(MAIN_C, v))
@@ -215,6 +215,9 @@ def c_tool(ctx: RepoContext, out: Generated) -> None:
     out.add("vendor/sha1.h", SHA1_H, "vendored")
     out.add("vendor/sha1.c", sha1_c(rng), "vendored")
     out.add(".gitignore", "*.o\n" + ctx.name + "\ntests/test_ringbuf\n")
+    stems = add_sources(ctx, out, "src", header)
+    v["objs"] = "".join(f"src/{stem}.o " for stem in sorted(stems))
+    out.add("Makefile", fill(MAKEFILE, v))
 
 
 INI_H = """#ifndef INI_H

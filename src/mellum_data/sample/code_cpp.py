@@ -1,8 +1,9 @@
-"""C++ repository: a weighted-graph library with a CLI."""
+"""C++ repositories: a weighted-graph library with a CLI, and a header-only utility library."""
 # ruff: noqa: E501  (code templates are kept verbatim, long lines included)
 
 from __future__ import annotations
 
+from mellum_data.sample.bank_cpp import add_headers
 from mellum_data.sample.licenses import source_header
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.templating import fill
@@ -271,3 +272,46 @@ def cpp_graph(ctx: RepoContext, out: Generated) -> None:
     out.add("third_party/sha1/sha1.h", SHA1_H, "vendored")
     out.add("third_party/sha1/sha1.c", sha1_c(rng), "vendored")
     out.add(".clang-format", "BasedOnStyle: Google\nIndentWidth: 4\nColumnLimit: 100\n")
+
+
+CMAKE_HEADERS = """cmake_minimum_required(VERSION 3.16)
+project({{name}} VERSION 0.{{minor}}.0 LANGUAGES CXX)
+
+add_library({{name}} INTERFACE)
+add_library({{name}}::{{name}} ALIAS {{name}})
+target_include_directories({{name}} INTERFACE
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:include>)
+target_compile_features({{name}} INTERFACE cxx_std_17)
+
+option({{NAME}}_BUILD_TESTS "Build the tests" ON)
+if({{NAME}}_BUILD_TESTS)
+    enable_testing()
+    find_package(Threads REQUIRED)
+    add_executable(compile_test tests/compile_test.cpp)
+    target_link_libraries(compile_test PRIVATE {{name}} Threads::Threads)
+    add_test(NAME compile_test COMMAND compile_test)
+endif()
+
+install(DIRECTORY include/ DESTINATION include)
+"""
+
+
+def cpp_headers(ctx: RepoContext, out: Generated) -> None:
+    """A header-only utility library: every header comes from the C++ code bank."""
+    v = {"name": ctx.name, "NAME": ctx.pkg.upper(), "minor": str(ctx.rng.randint(1, 9))}
+    ctx.description = "Header-only C++17 utilities: containers, text helpers and graph algorithms."
+    stems = add_headers(ctx, out, f"include/{ctx.name}")
+    includes = "".join(f'#include "{ctx.name}/{stem}.hpp"\n' for stem in sorted(stems))
+    out.add(
+        f"include/{ctx.name}.hpp",
+        f"// Everything in {ctx.name}, in one include.\n#pragma once\n\n{includes}",
+    )
+    out.add(
+        "tests/compile_test.cpp",
+        f"// Including every header in one translation unit catches missing includes and\n"
+        f"// clashing names early.\n#include <{ctx.name}.hpp>\n\nint main() {{\n    return 0;\n}}\n",
+    )
+    out.add("CMakeLists.txt", fill(CMAKE_HEADERS, v))
+    out.add(".clang-format", "BasedOnStyle: LLVM\nIndentWidth: 4\nColumnLimit: 110\n")
+    out.add(".gitignore", "build/\n.cache/\ncompile_commands.json\n")

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 
+from mellum_data.sample.bank_go import add_packages
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.special import binary_blob
 from mellum_data.sample.templating import fill, pascal
@@ -283,6 +284,7 @@ def go_service(ctx: RepoContext, out: Generated) -> None:
     ]
     out.add("testdata/cases.json", json.dumps(cases, indent=1) + "\n", "data")
     out.add("testdata/blob.bin", binary_blob(rng, 400), "binary")
+    add_packages(ctx, out, "internal")
 
 
 LEXER = """// Package lexer turns arithmetic expressions into tokens and evaluates them.

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 
+from mellum_data.sample.bank_js import add_modules
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.special import minified_js, png_bytes
 from mellum_data.sample.templating import camel, fill
@@ -278,14 +279,6 @@ def js_widget(ctx: RepoContext, out: Generated) -> None:
         ),
     )
     out.add("package-lock.json", package_lock(ctx, deps), "generated")
-    out.add(
-        "src/index.js",
-        fill(
-            'export { debounce, throttle } from "./debounce.js";\nexport { {{Ring}} } from "./ringbuffer.js";\n'
-            'export { $, on, escapeHtml } from "./dom.js";\n',
-            v,
-        ),
-    )
     out.add("src/debounce.js", fill(DEBOUNCE, v))
     out.add("src/ringbuffer.js", fill(RINGBUFFER, v))
     out.add("src/dom.js", fill(DOM, v))
@@ -303,6 +296,19 @@ def js_widget(ctx: RepoContext, out: Generated) -> None:
             indent=2,
         )
         + "\n",
+    )
+    exports = add_modules(ctx, out, "src", "esm", n_units=7)  # of 13: js_cli takes the rest
+    out.add(
+        "src/index.js",
+        fill(
+            'export { debounce, throttle } from "./debounce.js";\nexport { {{Ring}} } from "./ringbuffer.js";\n'
+            'export { $, on, escapeHtml } from "./dom.js";\n',
+            v,
+        )
+        + "".join(
+            f'export {{ {", ".join(names)} }} from "./{stem}.js";\n'
+            for stem, names in sorted(exports.items())
+        ),
     )
 
 
@@ -583,3 +589,4 @@ def js_cli(ctx: RepoContext, out: Generated) -> None:
     out.add("test/semver.test.js", fill(TEST_SEMVER, v))
     out.add(f"fixtures/{ent.vars}.json", fixtures_json(ctx, 600), "data")
     out.add(".gitignore", "node_modules/\n*.log\ncoverage/\n")
+    add_modules(ctx, out, "lib", "cjs")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from mellum_data.sample.bank_java import add_classes
 from mellum_data.sample.licenses import source_header
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.templating import camel, fill
@@ -302,6 +303,7 @@ def java_app(ctx: RepoContext, out: Generated) -> None:
             f"{ctx.name}\nCopyright {ctx.year} {ctx.owner}\n\nThis product includes software developed by {ctx.owner}.\n",
         )
     out.add(".gitignore", "target/\n.idea/\n*.iml\n")
+    add_classes(ctx, out, base, package, header)
 
 
 KT_ENTITY = """package {{package}}

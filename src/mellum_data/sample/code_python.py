@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from mellum_data.sample.bank_python import add_modules
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.templating import fill
 from mellum_data.sample.vendored import strings_py
@@ -232,3 +233,4 @@ def python_library(ctx: RepoContext, out: Generated) -> None:
     out.add("tests/test_lru.py", fill(TEST_LRU, v))
     out.add("tests/test_ratelimit.py", fill(TEST_RATELIMIT, v))
     out.add(".gitignore", "__pycache__/\n*.egg-info/\n.pytest_cache/\n.venv/\ndist/\n")
+    add_modules(ctx, out, src, n_units=8)  # of 16: python_service takes the rest

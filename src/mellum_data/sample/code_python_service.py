@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from mellum_data.sample.bank_python import add_modules
 from mellum_data.sample.code_python import PY_LITERAL, PY_TYPES, SQL_TYPES, pyproject
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.templating import fill, snake
@@ -306,3 +307,4 @@ exec python -m {{pkg}}.server "$@"
         f"FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install --no-cache-dir .\n"
         f'EXPOSE {v["port"]}\nCMD ["python", "-m", "{ctx.pkg}.server"]\n',
     )
+    add_modules(ctx, out, src)

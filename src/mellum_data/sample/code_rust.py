@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from mellum_data.sample.bank_rust import add_modules
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.templating import fill
 
@@ -126,9 +127,7 @@ impl {{Window}} {
 LIB_RS = """//! {{name}}: small, dependency-free data structures.
 #![forbid(unsafe_code)]
 
-pub mod stats;
-pub mod union_find;
-
+{{mods}}
 pub use stats::{{Window}};
 pub use union_find::{{UF}};
 """
@@ -240,12 +239,14 @@ def rust_dual(ctx: RepoContext, out: Generated) -> None:
     ctx.description = "Union-find and sliding-window statistics without dependencies."
     out.add("Cargo.toml", _cargo(ctx, f'license = "{ctx.license}"\n', []))
     out.add("Cargo.lock", cargo_lock(ctx, []), "generated")
-    out.add("src/lib.rs", fill(LIB_RS, v))
     out.add("src/union_find.rs", fill(UNION_FIND, v))
     out.add("src/stats.rs", fill(STATS_RS, v))
     out.add(f"src/bin/{ctx.name}.rs", fill(BIN_RS, v))
     out.add("tests/integration.rs", fill(INTEGRATION, v))
     out.add(".gitignore", "/target\n")
+    # 6 of the 12 bank units: rust_cli takes the rest.
+    mods = sorted(["stats", "union_find", *add_modules(ctx, out, "src", n_units=6)])
+    out.add("src/lib.rs", fill(LIB_RS, v | {"mods": "".join(f"pub mod {m};\n" for m in mods)}))
 
 
 SEMVER_RS = """use std::cmp::Ordering;
@@ -408,9 +409,7 @@ fn atom(t: &[Token], pos: &mut usize) -> Result<f64, String> {
 }
 """
 
-MAIN_RS = """mod lexer;
-mod semver;
-
+MAIN_RS = """{{mods}}
 use std::env;
 use std::process::ExitCode;
 
@@ -475,7 +474,8 @@ def rust_cli(ctx: RepoContext, out: Generated) -> None:
     ctx.description = "Evaluate arithmetic and compare semantic versions from the command line."
     # The license is declared only in Cargo.toml: the repository has no LICENSE file.
     out.add("Cargo.toml", _cargo(ctx, f'license = "{ctx.license}"\n', []))
-    out.add("src/main.rs", fill(MAIN_RS, v))
+    mods = sorted(["lexer", "semver", *add_modules(ctx, out, "src")])
+    out.add("src/main.rs", fill(MAIN_RS, v | {"mods": "".join(f"mod {m};\n" for m in mods)}))
     out.add("src/lexer.rs", fill(LEXER_RS, v))
     out.add("src/semver.rs", fill(SEMVER_RS, v))
     out.add(".gitignore", "/target\n")

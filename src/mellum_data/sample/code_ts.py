@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from mellum_data.sample.bank_ts import add_modules
 from mellum_data.sample.code_js import package_json
 from mellum_data.sample.repo_context import Generated, RepoContext
 from mellum_data.sample.templating import camel, fill
@@ -180,25 +181,31 @@ def ts_lib(ctx: RepoContext, out: Generated) -> None:
                 "main": "dist/index.js",
                 "types": "dist/index.d.ts",
                 "scripts": {"build": "tsc", "test": "vitest run"},
-                "devDependencies": {"typescript": "^5.4.0", "vitest": "^1.5.0"},
+                "devDependencies": {
+                    "@types/node": "^20.12.0",
+                    "typescript": "^5.4.0",
+                    "vitest": "^1.5.0",
+                },
             },
             ctx.license,
         ),
     )
     out.add("tsconfig.json", TSCONFIG)
+    out.add("src/heap.ts", fill(HEAP, v))
+    out.add("src/emitter.ts", EMITTER)
+    out.add("src/types.ts", fill(TYPES, v))
+    out.add("tests/heap.test.ts", fill(TEST_HEAP, v))
+    out.add(".gitignore", "node_modules/\ndist/\n")
+    stems = add_modules(ctx, out, "src")
     out.add(
         "src/index.ts",
         fill(
             'export { {{Heap}}, topK } from "./heap";\nexport type { Comparator } from "./heap";\n'
             'export { Emitter } from "./emitter";\nexport type { {{Cls}}, New{{Cls}} } from "./types";\n',
             v,
-        ),
+        )
+        + "".join(f'export * from "./{stem}";\n' for stem in sorted(stems)),
     )
-    out.add("src/heap.ts", fill(HEAP, v))
-    out.add("src/emitter.ts", EMITTER)
-    out.add("src/types.ts", fill(TYPES, v))
-    out.add("tests/heap.test.ts", fill(TEST_HEAP, v))
-    out.add(".gitignore", "node_modules/\ndist/\n")
 
 
 RETRY = """export interface RetryOptions {

@@ -173,6 +173,8 @@ class RepoContext:
     entity: Entity
     license: str | None  # the SPDX expression the repository is under, None for no license
     description: str = ""
+    # (language, unit) pairs of the code bank used so far in this replica (see bank.py).
+    used_units: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def pkg(self) -> str:
@@ -187,7 +189,12 @@ class RepoContext:
         return pascal(self.name.replace("-", " "))
 
 
-def new_context(rng: Random, taken: set[str], license: str | None) -> RepoContext:
+def new_context(
+    rng: Random,
+    taken: set[str],
+    license: str | None,
+    used_units: set[tuple[str, str]] | None = None,
+) -> RepoContext:
     name = rng.choice(PREFIXES) + rng.choice(NOUNS)
     base, n = name, 2
     while name in taken:  # large scales run out of pairs: number them
@@ -200,6 +207,7 @@ def new_context(rng: Random, taken: set[str], license: str | None) -> RepoContex
         year=rng.randint(2015, 2024),
         entity=rng.choice(ENTITIES),
         license=license,
+        used_units=set() if used_units is None else used_units,
     )
 
 
@@ -217,3 +225,9 @@ class Generated:
         self.files[path] = content
         if kind is not None:
             self.special[kind].append(path)
+
+    def add_new(self, path: str, content: str | bytes) -> None:
+        """Add a file that must not replace one already there."""
+        if path in self.files:
+            raise ValueError(f"generated twice: {path}")
+        self.add(path, content)

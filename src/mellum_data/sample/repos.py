@@ -1,9 +1,12 @@
 """The code part of the sample: repositories under ``OUT/code/<repo>/`` with ground-truth labels.
 
-Per replica, 18 repositories in 11 languages. Each has its license in one of the places and
+Per replica, 19 repositories in 11 languages. Each has its license in one of the places and
 wordings projects use (or only in package metadata, or nowhere), and between them they hold
 the files a code pipeline must handle: generated code, lock files, a minified bundle, data
-files, binaries, files with syntax errors, Latin-1 sources and vendored near-copies.
+files, binaries, files with syntax errors, Latin-1 sources and vendored near-copies. The
+permissively licensed ones also hold modules dealt from a bank of hand-written code units
+(``bank.py``), so that a code pipeline keeps a few hundred KB of real-looking code in the eight
+main languages.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 from random import Random
 
 from mellum_data.sample.code_c import c_ini, c_tool
-from mellum_data.sample.code_cpp import cpp_graph
+from mellum_data.sample.code_cpp import cpp_graph, cpp_headers
 from mellum_data.sample.code_go import go_calc, go_service
 from mellum_data.sample.code_js import js_cli, js_widget
 from mellum_data.sample.code_jvm import java_app, kotlin_app
@@ -57,6 +60,8 @@ PLAN: tuple[RepoSpec, ...] = (
     RepoSpec(rust_cli, "rust", "MIT", ()),  # Cargo.toml "license" only
     RepoSpec(ruby_gem, "ruby", "MIT", ("LICENSE.txt",)),
     RepoSpec(shell_scripts, "shell", None, ()),
+    # Last, so that adding it left the other repositories' random streams as they were.
+    RepoSpec(cpp_headers, "cpp", "MIT", ("LICENSE",)),
 )
 
 LICENSE_NAMES = {
@@ -110,10 +115,14 @@ USAGE = {
     "ruby": ("gem install {{pkg}}", "bash"),
     "shell": ("./install.sh\n{{name}}-backup", "bash"),
 }
+# Generators whose usage differs from their language's usual one.
+USAGE_BY_GENERATOR = {
+    "cpp_headers": ("cmake -S . -B build\ncmake --build build\nctest --test-dir build", "bash"),
+}
 
 
 def readme(ctx: RepoContext, spec: RepoSpec) -> str:
-    command, lang = USAGE[spec.language]
+    command, lang = USAGE_BY_GENERATOR.get(spec.generator.__name__, USAGE[spec.language])
     values = {"name": ctx.name, "handle": ctx.handle, "pkg": ctx.pkg}
     parts = [
         f"# {ctx.name}\n\n{ctx.description}\n",
@@ -161,8 +170,10 @@ def _license_files(ctx: RepoContext, spec: RepoSpec, out: Generated) -> None:
         )
 
 
-def build_repo(spec: RepoSpec, rng: Random, taken: set[str]) -> tuple[RepoContext, Generated]:
-    ctx = new_context(rng, taken, spec.license)
+def build_repo(
+    spec: RepoSpec, rng: Random, taken: set[str], used_units: set[tuple[str, str]]
+) -> tuple[RepoContext, Generated]:
+    ctx = new_context(rng, taken, spec.license, used_units)
     out = Generated()
     spec.generator(ctx, out)
     out.add("README.md", readme(ctx, spec))
@@ -208,8 +219,9 @@ def write_code(out: Path, seed: int, scale: int) -> list[dict]:
     labels: list[dict] = []
     taken: set[str] = set()
     for r in range(scale):
+        used_units: set[tuple[str, str]] = set()  # each replica deals the code bank afresh
         for i, spec in enumerate(PLAN):
-            ctx, gen = build_repo(spec, Random(f"{seed}:code:{r}:{i}"), taken)
+            ctx, gen = build_repo(spec, Random(f"{seed}:code:{r}:{i}"), taken, used_units)
             size = _write_files(out / "code" / ctx.name, gen.files)
             labels.append(_label(spec, ctx, gen, r, size))
     return labels
