@@ -99,3 +99,15 @@ def test_tokenizer_is_pluggable():
     f = CodeQualityFilter(min_unique_tokens=3, tokenizer=lambda text: text.split("\n"))
     assert f.filter(doc("a = 1\na = 1\n")) == (False, "code_quality_min_unique_tokens")
     assert list(simple_tokens("x.y(1)")) == ["x", ".", "y", "(", "1", ")"]
+
+
+def test_fast_unique_token_count_matches_the_generic_one():
+    from mellum_data.filters.code_quality import has_unique_simple_tokens, has_unique_tokens
+
+    rng = random.Random(3)
+    for _ in range(200):
+        words = [f"w{rng.randrange(120)}" + rng.choice(["", "(", ".x", "  "]) for _ in range(300)]
+        text = rng.choice([" ", "\n", "\t"]).join(words)
+        for minimum in (10, 82, 140):
+            expected = has_unique_tokens(simple_tokens(text), minimum)
+            assert has_unique_simple_tokens(text, minimum, chunk=37) is expected

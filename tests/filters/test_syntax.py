@@ -90,6 +90,22 @@ def test_huge_and_deeply_nested_inputs_do_not_crash():
     assert c.metadata["score_syntax"] is None  # over max_bytes: not parsed
 
 
+def test_parse_time_is_capped_and_the_parser_recovers():
+    import time
+
+    heavy = "def f(:\n  return +\n" * 40_000  # ~0.8 MB of errors: seconds to parse and walk
+    scorer = SyntaxScorer(max_seconds=0.05)
+    start = time.perf_counter()
+    (slow,) = list(scorer.run(iter([doc(heavy, "Python")])))
+    assert time.perf_counter() - start < 1.0
+    assert slow.metadata["score_syntax"] is None
+    assert scorer.stats["timed_out"].n == 1
+    assert SyntaxFilter().filter(slow) is True  # unscored documents pass, counted
+    # The cancelled parser is reset: the next document parses normally.
+    (ok,) = list(scorer.run(iter([doc(CASES["Python"][0], "Python")])))
+    assert ok.metadata["score_syntax"] == 0.0
+
+
 def test_thresholds_per_language_and_none():
     d = doc("", "C")
     d.metadata["score_syntax"] = 0.03

@@ -52,3 +52,21 @@ def test_canonical_language():
         "TSX",
         "Brainfuck",
     ]
+
+
+# One file per programming language (data and markup formats left out): at least 30 of them.
+PROGRAMMING = {
+    "a.py": "Python", "a.js": "JavaScript", "a.ts": "TypeScript", "a.java": "Java",
+    "a.c": "C", "a.cpp": "C++", "a.cs": "C#", "a.go": "Go", "a.rs": "Rust", "a.rb": "Ruby",
+    "a.php": "PHP", "a.kt": "Kotlin", "a.swift": "Swift", "a.scala": "Scala", "a.sh": "Shell",
+    "a.pl": "Perl", "a.lua": "Lua", "a.R": "R", "a.jl": "Julia", "a.hs": "Haskell",
+    "a.ml": "OCaml", "a.ex": "Elixir", "a.erl": "Erlang", "a.clj": "Clojure", "a.dart": "Dart",
+    "a.m": "Objective-C", "a.sql": "SQL", "a.f90": "Fortran", "a.zig": "Zig", "a.nim": "Nim",
+    "a.groovy": "Groovy", "a.ps1": "PowerShell", "a.fs": "F#", "a.v": "Verilog",
+    "a.vhd": "VHDL", "a.asm": "Assembly", "a.cu": "CUDA", "a.bat": "Batchfile",
+}  # fmt: skip
+
+
+def test_at_least_thirty_programming_languages():
+    assert {p: language_of(p) for p in PROGRAMMING} == PROGRAMMING
+    assert len(set(PROGRAMMING.values())) >= 30

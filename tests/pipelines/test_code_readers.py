@@ -5,13 +5,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from mellum_data.errors import InputError
-from mellum_data.pipelines.code_readers import (
-    CodeFileMaker,
-    CodeTableReader,
-    decode_file,
-    is_license_file,
-    repo_license,
-)
+from mellum_data.pipelines.code_provenance import decode_file, is_license_file, repo_license
+from mellum_data.pipelines.code_readers import CodeFileMaker, CodeTableReader
 
 MIT_TEXT = (
     b"MIT License\n\n"
@@ -84,13 +79,48 @@ def maker() -> CodeFileMaker:
     return CodeFileMaker("stack", max_file_bytes=1000, languages=None, keep_unknown_languages=False)
 
 
-def test_maker_header_overrides_repo_license():
-    d = maker().make(
-        "r", "a.c", b"// SPDX-License-Identifier: GPL-2.0-only\nint x;\n", 40, "MIT", "file:LICENSE"
+def test_maker_spdx_header_follows_the_stricter_licence():
+    def licence(header: str, repo: str | None, source: str) -> tuple[str, str]:
+        text = f"// SPDX-License-Identifier: {header}\nint x;\n".encode()
+        d = maker().make("r", "a.c", text, len(text), repo, source)
+        assert d.id == "stack/r/a.c" and "drop_reason" not in d.metadata
+        return d.metadata["license"], d.metadata["license_source"]
+
+    # A GPL header in an MIT repository, and an MIT header in a GPL one: both must hold.
+    assert licence("GPL-2.0-only", "MIT", "file:LICENSE") == (
+        "GPL-2.0 AND MIT",
+        "file:LICENSE+spdx-header",
     )
-    assert (d.metadata["license"], d.metadata["license_source"]) == ("GPL-2.0", "spdx-header")
-    assert d.id == "stack/r/a.c"
-    assert "drop_reason" not in d.metadata
+    assert licence("MIT", "GPL-3.0", "file:COPYING") == (
+        "GPL-3.0 AND MIT",
+        "file:COPYING+spdx-header",
+    )
+    assert licence("mit", "MIT", "file:LICENSE") == ("MIT", "file:LICENSE")  # no conflict
+    assert licence("MIT", None, "none") == ("MIT", "spdx-header")  # the header alone decides
+    # A licence file we could not read stays unrecognised: the filter drops it as unknown.
+    assert licence("MIT", None, "file:LICENSE") == ("unknown", "file:LICENSE+spdx-header")
+
+
+def test_header_conflict_decides_the_license_filter():
+    from mellum_data.filters.license import LicenseFilter
+
+    f = LicenseFilter()
+    cases = [
+        ("GPL-2.0", "MIT", False),
+        ("MIT", "GPL-3.0", False),
+        ("BSD-3-Clause", "MIT", True),
+        ("MIT", "GPL-3.0 OR MIT", True),
+    ]
+    for header, repo, kept in cases:
+        text = f"# SPDX-License-Identifier: {header}\nx = 1\n".encode()
+        d = maker().make("r", "a.py", text, len(text), repo, "file:LICENSE")
+        assert (f.filter(d) is True) is kept, (header, repo)
+
+
+def test_maker_marks_text_with_lone_surrogates():
+    d = maker().make("r", "a.py", "x = '\ud800'\n", 12, None, "none")
+    assert d.metadata["drop_reason"] == "read_not_utf8"
+    d.text.encode("utf-8")  # writable as it stands in removed/
 
 
 def test_maker_language_allow_list():

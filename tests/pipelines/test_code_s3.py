@@ -1,6 +1,7 @@
 """Repositories under an ``s3://`` prefix, read and deduplicated on a real S3-compatible server."""
 
 import io
+import tarfile
 
 import polars as pl
 
@@ -23,6 +24,16 @@ def read_parquets(client, bucket: str, prefix: str) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame()
 
 
+def tar_gz(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, text in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(text.encode())
+            tar.addfile(info, io.BytesIO(text.encode()))
+    return buf.getvalue()
+
+
 def test_code_and_dedup_on_s3(s3_server):
     client = s3_server.client()
     client.create_bucket(Bucket="corpus")
@@ -33,6 +44,10 @@ def test_code_and_dedup_on_s3(s3_server):
         "repos/alpha/logo.png": b"\x89PNG\x00\x00",
         "repos/beta/package.json": '{"license": "Apache-2.0"}',
         "repos/beta/vendored/a.py": BODY,  # an exact copy of alpha's file
+        # An archive is streamed from the bucket, never downloaded whole to disk.
+        "repos/gamma-1.0.tar.gz": tar_gz(
+            {"gamma-1.0/COPYING": "ISC License", "gamma-1.0/g.py": BODY.replace("name", "item")}
+        ),
     }
     for key, body in files.items():
         client.put_object(
@@ -42,17 +57,21 @@ def test_code_and_dedup_on_s3(s3_server):
     run_code(["s3://corpus/repos"], "s3://corpus/code", CodeConfig(), Execution(tasks=2))
     kept = read_parquets(client, "corpus", "code/code/")
     removed = read_parquets(client, "corpus", "code/removed/")
-    assert sorted(kept["id"]) == ["code/alpha/src/a.py", "code/beta/vendored/a.py"]
     licenses = dict(kept.select("id", pl.col("metadata").struct.field("license")).iter_rows())
-    assert licenses == {"code/alpha/src/a.py": "MIT", "code/beta/vendored/a.py": "Apache-2.0"}
+    assert licenses == {
+        "code/alpha/src/a.py": "MIT",
+        "code/beta/vendored/a.py": "Apache-2.0",
+        "code/gamma-1.0/g.py": "ISC",
+    }
     reasons = dict(removed.select("id", pl.col("metadata").struct.field("drop_reason")).iter_rows())
     assert reasons == {
         "code/alpha/LICENSE": "read_unknown_language",
         "code/alpha/logo.png": "read_binary",
         "code/beta/package.json": "code_quality_min_unique_tokens",
+        "code/gamma-1.0/COPYING": "read_unknown_language",
     }
 
     run_dedup(["s3://corpus/code"], "s3://corpus/dedup", DedupConfig(), Execution(tasks=2))
-    assert read_parquets(client, "corpus", "dedup/code/").height == 1
+    assert read_parquets(client, "corpus", "dedup/code/").height == 2
     dropped = read_parquets(client, "corpus", "dedup/removed/exact/")
     assert dropped["metadata"].struct.field("drop_reason").to_list() == ["exact_duplicate"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Literal
 
@@ -15,6 +16,11 @@ UNKNOWN = "unknown"
 NoLicensePolicy = Literal["keep", "drop"]
 
 
+@functools.lru_cache(maxsize=16)
+def _allow_set(allowed: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(canonical_id(a).lower() for a in allowed)
+
+
 def is_permissive(expression: str, allowed: Iterable[str]) -> bool:
     """Whether an SPDX expression grants a permissive license: an OR is permissive if any
     branch is (the user may choose it), an AND only if every part is. ``X WITH exception``
@@ -22,7 +28,7 @@ def is_permissive(expression: str, allowed: Iterable[str]) -> bool:
     tokens = parse_expression(expression)
     if not tokens:
         return False
-    allow = {canonical_id(a).lower() for a in allowed}
+    allow = _allow_set(tuple(allowed))
     pos = 0
 
     def term() -> bool:

@@ -18,12 +18,18 @@ from mellum_data.filters.licenses_data import (
     Rule,
 )
 
-# A copyright line names a holder; "copyright notice ..." wrapped onto a new line is text.
+# A copyright line names a holder; "copyright notice ..." wrapped onto a new line is text. A
+# licence statement on the same line ("... and licensed under X") is kept.
 _COPYRIGHT_LINE = re.compile(
     r"^[\s#*>/;-]*(?:copyright\b(?!\s+(?:notices?|holders?|owners?|laws?|and|or|statement|licen[cs]e))"
-    r"|\(c\)\s*\d|©|all rights reserved).*$",
+    r"|\(c\)\s*\d|©|all rights reserved)"
+    r".*?(?=\b(?:licen[cs]ed|released|distributed|made available)\s+under\b|$)",
     re.I | re.M,
 )
+# A rule line (----, ====, ____) alone on a line: licence files of packages put the project's
+# own licence first and then, after such a line, the licences of bundled components.
+_RULE_LINE = re.compile(r"^[ \t]*([-=_*~])\1{3,}[ \t]*$", re.M)
+_MAX_SECTIONS = 8
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _HTML_TAG = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"https?://\S+")
@@ -84,10 +90,38 @@ def _gnu_license(norm: str) -> tuple[str, int] | None:
 
 
 def detect_license_text(text: str) -> str | None:
-    """SPDX expression for a license file's text (or a license notice), None if unknown."""
-    norm = normalize_license_text(text)
+    """SPDX expression for a license file's text (or a license notice), None if unknown.
+
+    When the text has rule lines, the first sections that name a licence decide: what
+    follows describes bundled or vendored parts. A choice announced in those first sections
+    ("dual licensed ..., at your option") reads the whole text, where its options are.
+    """
+    for cut in [m.start() for m in _RULE_LINE.finditer(text)][:_MAX_SECTIONS]:
+        ids, choice = _licenses_in(normalize_license_text(text[:cut]))
+        if ids:
+            if choice:
+                break
+            return combine(ids, choice=False)
+    ids, choice = _licenses_in(normalize_license_text(text))
+    return combine(ids, choice=choice) if ids else None
+
+
+# "... or (at your option) any later version" and "either of that numbered version or of
+# any later version" in GNU texts are not choices between licenses.
+_NOT_A_CHOICE = re.compile(r"at your option any later version|either of that (?:numbered )?version")
+
+
+def states_choice(norm: str) -> bool:
+    """Whether normalised licence text offers a choice between licences."""
+    rest = _NOT_A_CHOICE.sub(" ", norm)
+    return any(p in rest for p in CHOICE_PHRASES)
+
+
+def _licenses_in(norm: str) -> tuple[list[str], bool]:
+    """Licence ids named in normalised text, in order of appearance, and whether the text
+    offers a choice between them."""
     if not norm:
-        return None
+        return [], False
     found: dict[str, int] = {}
     suppressed: set[str] = set()
     for rule in RULES:
@@ -99,11 +133,7 @@ def detect_license_text(text: str) -> str | None:
     if gnu:
         found[gnu[0]] = gnu[1]
     ids = [i for i in sorted(found, key=found.get) if i not in suppressed]
-    if not ids:
-        return None
-    # "or (at your option) any later version" in a GNU notice is not a choice between licenses.
-    rest = norm.replace("at your option any later version", "")
-    return combine(ids, choice=any(p in rest for p in CHOICE_PHRASES))
+    return ids, states_choice(norm)
 
 
 def combine(ids: list[str], *, choice: bool) -> str:

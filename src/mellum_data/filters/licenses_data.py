@@ -35,13 +35,20 @@ _ISC_GRANT = (
 _ISC_CONDITION = (
     "provided that the above copyright notice and this permission notice appear in all copies"
 )
+_HPND_GRANT = tuple(
+    "permission to use copy modify and distribute this software and its documentation for any "
+    f"purpose {fee} is hereby granted"
+    for fee in ("and without fee", "without fee", "with or without fee")
+)
+_NO_ADVERTISING = "not be used in advertising or publicity pertaining to distribution"
 _BSD_GRANT = (
     "redistribution and use in source and binary forms with or without modification "
     "are permitted provided that"
 )
 
 RULES: tuple[Rule, ...] = (
-    # Python's license history section talks about the GPL; it is still the PSF license.
+    # Python's license history section talks about the GPL and CNRI; its documentation
+    # examples are also under 0BSD. The file is still the PSF license.
     Rule(
         "PSF-2.0",
         (
@@ -51,7 +58,18 @@ RULES: tuple[Rule, ...] = (
                 "python software foundation psf",
             ),
         ),
+        suppresses=(*GNU_FAMILY, "0BSD", "CNRI-Python"),
+    ),
+    # Licences written on the PSF agreement's template (matplotlib's) are filed as PSF.
+    Rule(
+        "PSF-2.0",
+        (("individual or organization licensee accessing and otherwise using",),),
+        absent=("cnri license agreement", "beopen python open source license"),
         suppresses=GNU_FAMILY,
+    ),
+    Rule(
+        "CNRI-Python",
+        (("cnri license agreement for python", "cnri s python 1.6 license", "cnri open source"),),
     ),
     Rule(
         "Apache-2.0",
@@ -93,8 +111,65 @@ RULES: tuple[Rule, ...] = (
         suppresses=("BSD-2-Clause",),
     ),
     Rule("BSD-2-Clause", ((_BSD_GRANT, "bsd 2 clause", "2 clause bsd", "simplified bsd license"),)),
+    # The historical permission notice: "and its documentation ... and without fee", with a
+    # no-endorsement clause. The PIL / CMU variant opens with "by obtaining, using ...".
+    Rule(
+        "MIT-CMU",
+        (_HPND_GRANT, (_NO_ADVERTISING,), ("by obtaining using and or copying this software",)),
+        suppresses=("HPND",),
+    ),
+    Rule("HPND", (_HPND_GRANT, (_NO_ADVERTISING, "permission notice appear in supporting"))),
+    # The Zope license is a BSD-style grant with its own clauses; it must not read as BSD.
+    Rule(
+        "ZPL-2.1",
+        (
+            (
+                "zope public license zpl version 2.1",
+                "zope public license version 2.1",
+                "accompanies this license document that identifies the copyright holders",
+                "give you the right to use servicemarks sm or trademarks tm of the copyright",
+            ),
+        ),
+        absent=("zope public license zpl version 2.0", "zope public license version 2.0"),
+        suppresses=("BSD-2-Clause", "BSD-3-Clause"),
+    ),
+    Rule(
+        "ZPL-2.0",
+        (("zope public license zpl version 2.0", "zope public license version 2.0"),),
+        suppresses=("BSD-2-Clause", "BSD-3-Clause"),
+    ),
+    # Blue Oak names no older license; its purpose and copyright grant sentences identify it.
+    Rule(
+        "BlueOak-1.0.0",
+        (
+            (
+                "blue oak model license",
+                "as much permission to work with this software as possible while protecting "
+                "contributors from liability",
+                "each contributor licenses you to do everything with this software that would "
+                "otherwise infringe",
+            ),
+        ),
+    ),
     Rule("Unlicense", (("free and unencumbered software released into the public domain",),)),
-    Rule("CC0-1.0", (("cc0 1.0", "cc0 universal"),)),
+    # CC0's short notice names no licence: "... dedicated all copyright and related and
+    # neighboring rights to this software to the public domain worldwide".
+    Rule(
+        "CC0-1.0",
+        (
+            (
+                "cc0 1.0",
+                "cc0 universal",
+                "related and neighboring rights to this software to the public domain",
+            ),
+        ),
+    ),
+    # NCSA is the MIT grant plus BSD-style conditions.
+    Rule(
+        "NCSA",
+        (("university of illinois ncsa open source license", "ncsa open source license"),),
+        suppresses=("MIT",),
+    ),
     Rule(
         "Zlib",
         (
@@ -204,6 +279,13 @@ NAME_ALIASES: dict[str, str] = {
     "eclipse public license 2.0": "EPL-2.0",
     "eclipse public license 2.0 epl 2.0": "EPL-2.0",
     "eclipse public license 1.0": "EPL-1.0",
+    "zope public license": "ZPL-2.1",
+    "zpl 2.1": "ZPL-2.1",
+    "blue oak model license": "BlueOak-1.0.0",
+    "blue oak model license 1.0.0": "BlueOak-1.0.0",
+    "historical permission notice and disclaimer": "HPND",
+    "cmu license": "MIT-CMU",
+    "mit cmu": "MIT-CMU",
     # npm: "UNLICENSED" means the opposite of the Unlicense: no permission granted.
     "unlicensed": "LicenseRef-UNLICENSED",
     "proprietary": "LicenseRef-Proprietary",
@@ -222,23 +304,27 @@ KNOWN_IDS: tuple[str, ...] = (
     "BSD-3-Clause",
     "BSD-3-Clause-Clear",
     "BSD-4-Clause",
+    "BlueOak-1.0.0",
     "BSL-1.0",
     "CC-BY-4.0",
     "CC-BY-SA-4.0",
     "CC0-1.0",
     "CDDL-1.0",
+    "CNRI-Python",
     "EPL-1.0",
     "EPL-2.0",
     "EUPL-1.2",
     "GPL-1.0",
     "GPL-2.0",
     "GPL-3.0",
+    "HPND",
     "ISC",
     "LGPL-2.0",
     "LGPL-2.1",
     "LGPL-3.0",
     "MIT",
     "MIT-0",
+    "MIT-CMU",
     "MPL-1.1",
     "MPL-2.0",
     "MS-PL",
@@ -250,6 +336,8 @@ KNOWN_IDS: tuple[str, ...] = (
     "WTFPL",
     "X11",
     "Zlib",
+    "ZPL-2.0",
+    "ZPL-2.1",
 )
 
 # The Stack v2's notion of permissive (Lozhkov et al. 2024, sec. 2: ScanCode's "permissive"
@@ -276,4 +364,10 @@ PERMISSIVE_DEFAULT: tuple[str, ...] = (
     "UPL-1.0",
     "MS-PL",
     "WTFPL",
+    "BlueOak-1.0.0",
+    "ZPL-2.0",
+    "ZPL-2.1",
+    "MIT-CMU",
+    "HPND",
+    "CNRI-Python",
 )

@@ -8,6 +8,7 @@ Grammars come from the per-language wheels (``tree_sitter_python`` ...), never f
 from __future__ import annotations
 
 import importlib
+import time
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -41,8 +42,9 @@ def load_parser(lang: str):
     return tree_sitter.Parser(tree_sitter.Language(getattr(module, spec[1])()))
 
 
-def error_share(tree) -> float:
-    """Share of ERROR and MISSING nodes among all nodes of a parse tree (0 = clean).
+def error_share(tree, deadline: float | None = None) -> float | None:
+    """Share of ERROR and MISSING nodes among all nodes of a parse tree (0 = clean); None
+    when the walk passes ``deadline`` (a ``time.perf_counter`` value).
 
     Only subtrees that contain an error are walked, so clean files cost one attribute read;
     the walk is iterative because deeply nested input must not exhaust Python's stack.
@@ -52,8 +54,12 @@ def error_share(tree) -> float:
         return 0.0
     bad = 0
     stack = [root]
+    walked = 0
     while stack:
         node = stack.pop()
+        walked += 1
+        if deadline is not None and walked % 4096 == 0 and time.perf_counter() > deadline:
+            return None
         if node.is_error or node.is_missing:
             bad += 1
         stack.extend(child for child in node.children if child.has_error)
@@ -62,15 +68,22 @@ def error_share(tree) -> float:
 
 class SyntaxScorer(PipelineStep):
     """Writes ``score_syntax`` (share of error nodes) for languages with a grammar; other
-    documents get ``None`` and are counted as ``no_grammar`` (or ``too_large`` above
-    ``max_bytes``: py-tree-sitter 0.26 has no parse timeout, so size is the bound)."""
+    documents get ``None`` and are counted: ``no_grammar``, ``too_large`` (above
+    ``max_bytes``) or ``timed_out`` (parsing and scoring took over ``max_seconds``: the
+    parse is cancelled through tree-sitter's progress callback, so no input can stall a
+    worker, however deeply nested)."""
 
     name = "🌳 Syntax score"
     type = "📊 - STATS"
 
-    def __init__(self, max_bytes: int = 1_000_000) -> None:
+    def __init__(
+        self,
+        max_bytes: int = 1_000_000,  # The Stack's file size cap: larger files are not read
+        max_seconds: float | None = 2.0,  # ours: ~20x the parse time of a 1 MB file
+    ) -> None:
         super().__init__()
         self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
         self._parsers: dict[str, object] = {}
 
     def __getstate__(self) -> dict:
@@ -87,22 +100,39 @@ class SyntaxScorer(PipelineStep):
         if parser is None:
             self.stat_update("no_grammar")
             return None
-        data = doc.text.encode("utf-8")
+        data = doc.text.encode("utf-8", "replace")
         if len(data) > self.max_bytes:
             self.stat_update("too_large")
             return None
         with self.track_time():
-            tree = parser.parse(data)
-        if tree is None:
-            self.stat_update("parse_failed")
+            if self.max_seconds is None:
+                tree, deadline = parser.parse(data), None
+            else:
+                deadline = time.perf_counter() + self.max_seconds
+                tree = parse_until(parser, data, deadline)
+            share = error_share(tree, deadline) if tree is not None else None
+        if share is None:
+            self.stat_update("timed_out")
             return None
         self.stat_update("parsed")
-        return error_share(tree)
+        return share
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         for doc in data:
             doc.metadata["score_syntax"] = self.score(doc)
             yield doc
+
+
+def parse_until(parser, data: bytes, deadline: float, chunk: int = 1 << 16):
+    """``parser.parse(data)``, or None once ``time.perf_counter()`` passes ``deadline``."""
+    try:
+        return parser.parse(
+            lambda offset, _point: data[offset : offset + chunk],
+            progress_callback=lambda _offset, _has_error: time.perf_counter() > deadline,
+        )
+    except ValueError:  # py-tree-sitter reports a cancelled parse as "Parsing failed"
+        parser.reset()
+        return None
 
 
 # tree-sitter's C and C++ grammars do not run the preprocessor: on 3,000 valid system headers

@@ -23,6 +23,7 @@ from mellum_data.filters.license import LicenseFilter
 from mellum_data.filters.licenses_data import PERMISSIVE_DEFAULT
 from mellum_data.filters.syntax import LANGUAGE_THRESHOLDS, SyntaxFilter, SyntaxScorer
 from mellum_data.layout import RESERVED_NAMES
+from mellum_data.pipelines.code_archives import ArchiveLimits, archive_suffix
 from mellum_data.pipelines.code_langs import EXTENSIONS, FILENAMES, SHEBANGS
 from mellum_data.pipelines.code_readers import CodeFileMaker, CodeTableReader, RepoFolderReader
 from mellum_data.pipelines.common import logs_dir
@@ -80,6 +81,9 @@ class ReaderConfig(StrictModel):
     languages: list[str] | None = None
     keep_unknown_languages: bool = False
     skip_dirs: list[str] = [".git", ".hg", ".svn"]
+    # Archives of repositories (.tar.gz, .zip ...): caps against zip and tar bombs.
+    archive_max_bytes: int = Field(ArchiveLimits.max_bytes, gt=0)
+    archive_max_members: int = Field(ArchiveLimits.max_members, gt=0)
     columns: ColumnsConfig = ColumnsConfig()
 
     @field_validator("languages")
@@ -119,6 +123,7 @@ class SyntaxConfig(StrictModel):
     max_error_share: float | None = _default(SyntaxFilter, "max_error_share")
     per_language: dict[str, float | None] = dict(LANGUAGE_THRESHOLDS)
     max_bytes: int = _default(SyntaxScorer, "max_bytes")
+    max_seconds: float | None = _default(SyntaxScorer, "max_seconds")
 
     _langs = field_validator("per_language")(known_languages)
 
@@ -144,10 +149,16 @@ def build_code_steps(inputs: list[str], output: str, config: CodeConfig) -> list
     """The datatrove steps of the code pipeline, readers first."""
     rc = config.reader
     maker = CodeFileMaker(config.source, rc.max_file_bytes, rc.languages, rc.keep_unknown_languages)
+    limits = ArchiveLimits(rc.archive_max_bytes, rc.archive_max_members, rc.max_file_bytes)
     steps: list = []
     for path in inputs:
         if rc.format == "repos":
-            steps.append(RepoFolderReader(path, maker, skip_dirs=tuple(rc.skip_dirs)))
+            folder, only = split_archive_input(path)
+            steps.append(
+                RepoFolderReader(
+                    folder, maker, skip_dirs=tuple(rc.skip_dirs), archive_limits=limits, only=only
+                )
+            )
         else:
             steps.append(CodeTableReader(path, maker, rc.columns.model_dump(), rc.format))
 
@@ -167,7 +178,7 @@ def build_code_steps(inputs: list[str], output: str, config: CodeConfig) -> list
         steps.append(CodeQualityFilter(**kwargs, exclusion_writer=removed("code_quality")))
     if config.syntax.enabled:
         sc = config.syntax
-        steps.append(SyntaxScorer(max_bytes=sc.max_bytes))
+        steps.append(SyntaxScorer(max_bytes=sc.max_bytes, max_seconds=sc.max_seconds))
         steps.append(
             SyntaxFilter(
                 max_error_share=sc.max_error_share,
@@ -179,12 +190,23 @@ def build_code_steps(inputs: list[str], output: str, config: CodeConfig) -> list
     return steps
 
 
+def split_archive_input(path: str) -> tuple[str, str | None]:
+    """An input that is one repository archive reads as its folder, restricted to it."""
+    parent, _, name = path.rstrip("/").rpartition("/")
+    if archive_suffix(name) and parent and get_datafolder(parent).isfile(name):
+        return parent, name
+    return path, None
+
+
 def run_code(inputs: list[str], output: str, config: CodeConfig, execution: Execution) -> None:
-    """Run the code pipeline over ``inputs`` (folders of repositories, or of tables)."""
+    """Run the code pipeline over ``inputs``: folders (or ``s3://`` prefixes) of
+    repositories, each a sub-folder or an archive; single repository archives; or folders
+    of tables (``reader.format``)."""
     if not inputs:
         raise InputError("code: no input folders given")
     for path in inputs:
-        if not get_datafolder(path).isdir(""):
+        archive = config.reader.format == "repos" and split_archive_input(path)[1]
+        if not archive and not get_datafolder(path).isdir(""):
             raise InputError(f"{path}: input folder not found")
     steps = build_code_steps(inputs, output, config)
     run_steps(steps, execution, logging_dir=logs_dir(output, "code"), name="code")

@@ -1,92 +1,42 @@
-"""Readers for code: a folder of repositories (one folder per repository), or The-Stack-style
-tables (parquet / jsonl, one row per file).
+"""Readers for code: a folder of repositories (one sub-folder or archive per repository),
+or The-Stack-style tables (parquet / jsonl, one row per file).
 
 Readers yield one document per file found, including files that cannot be used: those carry
 ``drop_reason`` (``read_binary``, ``read_not_utf8``, ``read_too_large``, ``read_empty``,
-``read_unknown_language``, ``read_language_excluded``, ``read_outside_repo``) and
-``readers.DropMarked``, the step after the readers, moves them to ``removed/read/``. So
-kept + removed always equals what was found.
+``read_unknown_language``, ``read_language_excluded``, ``read_outside_repo``, ``read_link``,
+and for archives ``read_archive_*``, see ``code_archives``) and ``readers.DropMarked``, the
+step after the readers, moves them to ``removed/read/``. So kept + removed always equals
+what was found.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.readers.base import BaseDiskReader, BaseReader
+from datatrove.utils.logging import logger
 
 from mellum_data.errors import InputError
-from mellum_data.filters.license_detect import (
-    combine,
-    detect_license_text,
-    license_from_header,
-    license_from_name,
+from mellum_data.filters.license_detect import combine, license_from_header, license_from_name
+from mellum_data.pipelines.code_archives import (
+    ARCHIVE_ERRORS,
+    ArchiveLimits,
+    ArchiveRejected,
+    RepositoryArchive,
+    archive_suffix,
+    repo_name_of,
 )
-from mellum_data.filters.license_packages import package_parser
 from mellum_data.pipelines.code_langs import UNKNOWN_LANG, canonical_language, language_of
-
-# Root files that hold a license text. Several of them (LICENSE-MIT + LICENSE-APACHE) are the
-# Rust / dual-licensing convention and mean a choice; COPYING + COPYING.LESSER is the LGPL.
-LICENSE_STEMS = ("license", "licence", "copying", "unlicense", "notice")
-# Bytes that are not control characters, or are controls that text files use (tab, newline,
-# form feed, escape ...): deleting them from a sample leaves the binary-looking bytes.
-_NOT_BINARY = bytes(b for b in range(256) if b >= 32 or b in b"\t\n\r\f\v\b\x1b")
-
-
-def is_license_file(name: str) -> bool:
-    """LICENSE, LICENSE.md, COPYING.LESSER, LICENSE-MIT ..., but not license.py."""
-    low = name.lower()
-    if language_of(low) not in (UNKNOWN_LANG, "Markdown", "reStructuredText"):
-        return False
-    for stem in LICENSE_STEMS:
-        if low.startswith(stem):
-            rest = low[len(stem) :]
-            return rest == "" or (rest[0] in "-._" and len(rest) <= 20)
-    return False
-
-
-def decode_file(
-    raw: bytes, sniff: int = 8192, max_control: float = 0.1
-) -> tuple[str | None, str | None]:
-    """``(text, None)`` for UTF-8 text, else ``(preview or None, reason)``."""
-    if not raw:
-        return None, "read_empty"
-    head = raw[:sniff]
-    if b"\0" in head or len(head.translate(None, _NOT_BINARY)) > max_control * len(head):
-        return None, "read_binary"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        # Kept readable in removed/ so that a person can see what was dropped.
-        return raw.decode("utf-8", errors="replace"), "read_not_utf8"
-    return text.removeprefix("\ufeff"), None
-
-
-def repo_license(files: dict[str, bytes]) -> tuple[str | None, str]:
-    """License of a repository from its root files (name -> bytes): license files first,
-    then package metadata. Returns ``(spdx or None, license_source)``."""
-    found: dict[str, str] = {}
-    license_files = sorted(n for n in files if is_license_file(n))
-    for name in license_files:
-        text, reason = decode_file(files[name])
-        if reason is None and (spdx := detect_license_text(text)):
-            found[name] = spdx
-    if found:
-        ids = list(found.values())
-        if any(x.startswith("LGPL") for x in ids):
-            ids = [x for x in ids if not x.startswith("GPL")]
-        dual = all(n.lower().startswith(("license-", "licence-", "license.")) for n in found)
-        return combine(ids, choice=dual), "file:" + next(iter(found))
-    for name in sorted(files):
-        parser = package_parser(name)
-        text = decode_file(files[name])[0] if parser else None
-        if parser and text is not None and (spdx := parser(text)):
-            return spdx, name
-    if license_files:
-        return None, "file:" + license_files[0]
-    return None, "none"
+from mellum_data.pipelines.code_provenance import (
+    decode_file,
+    is_root_file,
+    repo_license,
+    with_header,
+)
 
 
 class CodeFileMaker:
@@ -125,7 +75,7 @@ class CodeFileMaker:
             elif self.languages is not None and lang not in self.languages:
                 reason = "read_language_excluded"
         if reason is None and (header := license_from_header(text)):
-            license_, license_source = header, "spdx-header"
+            license_, license_source = with_header(license_, license_source, header)
         meta = {
             "source": self.source,
             "kind": "code",
@@ -147,13 +97,21 @@ class CodeFileMaker:
         if isinstance(raw, str):
             if not raw:
                 return None, "read_empty"
-            return (None, "read_binary") if "\0" in raw[:8192] else (raw, None)
+            if "\0" in raw[:8192]:
+                return None, "read_binary"
+            try:
+                raw.encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates, e.g. from JSON "\ud800" escapes
+                return raw.encode("utf-8", "replace").decode("utf-8"), "read_not_utf8"
+            return raw, None
         return decode_file(raw or b"")
 
 
 class RepoFolderReader(BaseReader):
-    """One document per file of a folder of repositories; each task reads whole repositories
-    (every ``world_size``-th one), so a repository's license is known before its files."""
+    """One document per file of a folder of repositories: sub-folders and archives
+    (``code_archives``), one repository each. Each task reads whole repositories (every
+    ``world_size``-th one), so a repository's license is known before its files. ``only``
+    restricts the folder to one entry (an archive given as the input itself)."""
 
     name = "📂 Repositories"
 
@@ -162,11 +120,15 @@ class RepoFolderReader(BaseReader):
         data_folder: DataFolderLike,
         maker: CodeFileMaker,
         skip_dirs: tuple[str, ...] = (".git", ".hg", ".svn"),
+        archive_limits: ArchiveLimits | None = None,
+        only: str | None = None,
     ) -> None:
         super().__init__()
         self.data_folder = get_datafolder(data_folder)
         self.maker = maker
         self.skip_dirs = set(skip_dirs)
+        self.archive_limits = archive_limits or ArchiveLimits()
+        self.only = only
 
     def _entries(self, subdir: str, depth: int | None) -> dict[str, dict]:
         return self.data_folder.find(subdir, maxdepth=depth, withdirs=depth == 1, detail=True)
@@ -180,12 +142,22 @@ class RepoFolderReader(BaseReader):
             raise InputError(f"{self.data_folder.path}: input folder not found")
         # fsspec lists the folder itself among its entries with withdirs=True.
         top = sorted(
-            (p.strip("/"), i) for p, i in self._entries("", 1).items() if p.strip("/.") != ""
+            (p.strip("/"), i)
+            for p, i in self._entries("", 1).items()
+            if p.strip("/.") != "" and self.only in (None, p.strip("/"))
         )
-        repos = [p for p, info in top if info["type"] == "directory" and p not in self.skip_dirs]
-        loose = [(p, info.get("size") or 0) for p, info in top if info["type"] != "directory"]
-        for repo in repos[rank::world_size]:
-            yield from self._read_repo(repo)
+        repos = [
+            (p, info)
+            for p, info in top
+            if (info["type"] == "directory" and p not in self.skip_dirs)
+            or (info["type"] == "file" and archive_suffix(p))
+        ]
+        loose = [(p, info.get("size") or 0) for p, info in top if (p, info) not in repos]
+        for path, info in repos[rank::world_size]:
+            if info["type"] == "directory":
+                yield from self._read_repo(path)
+            else:
+                yield from self._read_archive(path, int(info.get("size") or 0))
         if rank == 0:
             for path, size in loose:
                 self.stat_update("files")
@@ -197,32 +169,76 @@ class RepoFolderReader(BaseReader):
         files = []
         for path, info in sorted(self._entries(repo, None).items()):
             rel = path[len(repo) + 1 :]
-            if info["type"] != "file":
-                continue
             if self.skip_dirs.intersection(rel.split("/")[:-1]):
                 self.stat_update("vcs_files_skipped")
                 continue
-            files.append((path, rel, int(info.get("size") or 0)))
+            if info["type"] == "file":
+                files.append((path, rel, int(info.get("size") or 0), None))
+            elif info["type"] != "directory":
+                # A symbolic link may point anywhere on the machine: never followed.
+                files.append((path, rel, 0, "read_link" if info.get("islink") else "read_special"))
         root = {
             rel: self._read(path)
-            for path, rel, size in files
-            if "/" not in rel and (is_license_file(rel) or package_parser(rel)) and size < 1 << 20
+            for path, rel, size, reason in files
+            if reason is None and "/" not in rel and is_root_file(rel) and size < 1 << 20
         }
         license_, license_source = repo_license(root)
         self.stat_update("repos")
         name = repo.rsplit("/", 1)[-1]
-        for path, rel, size in files:
+        for path, rel, size, reason in files:
             self.stat_update("files")
             too_large = self.maker.max_file_bytes is not None and size > self.maker.max_file_bytes
-            raw = root.get(rel) if rel in root else (None if too_large else self._read(path))
-            yield self.maker.make(name, rel, raw, size, license_, license_source)
+            raw = None
+            if reason is None and not too_large:
+                raw = root[rel] if rel in root else self._read(path)
+            yield self.maker.make(name, rel, raw, size, license_, license_source, reason=reason)
 
-    def _read(self, path: str) -> bytes:
+    def _read_archive(self, path: str, size: int) -> Iterator[Document]:
+        name = repo_name_of(path)
+        self.stat_update("archives")
+        archive = RepositoryArchive(lambda: self._open(path), self.archive_limits, is_root_file)
         try:
-            with self.data_folder.open(path, "rb") as f:
-                return f.read()
+            if size > self.archive_limits.max_bytes:
+                raise ArchiveRejected("read_archive_bomb", f"{size} bytes compressed")
+            root = archive.scan()
+        except ArchiveRejected as e:
+            # Rejected as a whole: one record for the archive, none of its files is read.
+            logger.warning(f"{self.data_folder.resolve_paths(path)}: archive rejected ({e})")
+            self.stat_update(e.reason)
+            self.stat_update("files")
+            yield self.maker.make(name, path, None, size, None, "none", reason=e.reason)
+            return
+        license_, license_source = repo_license(root)
+        self.stat_update("repos")
+        try:
+            for entry in archive.entries():
+                if self.skip_dirs.intersection(entry.path.split("/")[:-1]):
+                    self.stat_update("vcs_files_skipped")
+                    continue
+                self.stat_update("files")
+                if entry.reason:
+                    self.stat_update(entry.reason)
+                yield self.maker.make(
+                    name, entry.path, entry.data, entry.size, license_, license_source,
+                    reason=entry.reason,
+                )  # fmt: skip
+        except (ArchiveRejected, *ARCHIVE_ERRORS) as e:
+            # It passed the scan: an archive that fails now changed or its storage failed.
+            raise InputError(f"{self.data_folder.resolve_paths(path)}: read failed ({e})") from e
+
+    def _open(self, path: str) -> BinaryIO:
+        try:
+            return self.data_folder.open(path, "rb")
         except OSError as e:
             raise InputError(f"{self.data_folder.resolve_paths(path)}: cannot read ({e})") from e
+
+    def _read(self, path: str) -> bytes:
+        with self._open(path) as f:
+            try:
+                return f.read()
+            except OSError as e:
+                where = self.data_folder.resolve_paths(path)
+                raise InputError(f"{where}: cannot read ({e})") from e
 
 
 class CodeTableReader(BaseDiskReader):
