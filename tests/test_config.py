@@ -99,3 +99,11 @@ def test_unknown_field_under_a_mapping_key_lists_the_models_fields(tmp_path):
         f"{path}:4: unknown field 'sources.web.max_epoch' (did you mean 'max_epochs'?); "
         "valid fields: max_epochs, path"
     )
+
+
+def test_duplicate_keys_are_errors(tmp_path):
+    path = tmp_path / "web.yaml"
+    path.write_text("source: a\nlanguage:\n  min_score: 0.5\nsource: b\n")
+    with pytest.raises(ConfigError) as e:
+        load_config(Stage, path)
+    assert str(e.value) == f"{path}:4: duplicate key 'source' (first given on line 1)"

@@ -29,6 +29,11 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, first: int, again: int) -> None:
+        self.key, self.first, self.again = key, first, again
+
+
 def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
     # A mapping value's line is its key's line (already recorded), not where the value starts.
     lines.setdefault(loc, node.start_mark.line + 1)
@@ -36,6 +41,8 @@ def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value
+            if key in out:
+                raise _DuplicateKey(key, lines[(*loc, key)], key_node.start_mark.line + 1)
             lines[(*loc, key)] = key_node.start_mark.line + 1
             out[key] = _construct(value_node, (*loc, key), lines)
         return out
@@ -56,7 +63,14 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
     lines: dict[Loc, int] = {}
     if node is None:
         return {}, lines
-    return _construct(node, (), lines), lines
+    try:
+        return _construct(node, (), lines), lines
+    except _DuplicateKey as e:
+        # YAML loaders keep the last value silently; a repeated section is almost always a
+        # mistake that would drop half of someone's settings.
+        raise ConfigError(
+            f"{source}:{e.again}: duplicate key '{e.key}' (first given on line {e.first})"
+        ) from None
 
 
 def _field_path(loc: Loc) -> str:
