@@ -6,6 +6,7 @@ import torch
 from mellum_data.trainer import ModelConfig
 from mellum_data.trainer.model import (
     Attention,
+    Positions,
     apply_rope,
     attention_mask,
     layer_windows,
@@ -53,7 +54,7 @@ def test_attention_module_equals_reference(window):
     b, t = 2, 17
     x = torch.randn(b, t, 32)
     cos, sin = rope_tables(t, cfg.dim_head, cfg.rope_theta)
-    got = attn(x, cos, sin)
+    got = attn(x, Positions(cos, sin))
 
     q = attn.wq(x).view(b, t, 4, 8).transpose(1, 2)
     k = attn.wk(x).view(b, t, 2, 8).transpose(1, 2)
@@ -72,7 +73,8 @@ def test_sliding_window_ignores_distant_tokens():
     y = x.clone()
     y[0, :6] = torch.randn(6, 32)  # change only tokens more than 4 positions before 11
     cos, sin = rope_tables(12, cfg.dim_head, cfg.rope_theta)
-    torch.testing.assert_close(attn(x, cos, sin)[0, 10:], attn(y, cos, sin)[0, 10:])
+    pos = Positions(cos, sin)
+    torch.testing.assert_close(attn(x, pos)[0, 10:], attn(y, pos)[0, 10:])
 
 
 def test_rope_relative():

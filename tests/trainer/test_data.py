@@ -63,6 +63,34 @@ def test_best_fit_bins_cover_every_token_once():
     assert len(bins) <= 1.25 * np.ceil(lengths.sum() / cap) + 2
 
 
+def reference_best_fit(lengths, capacity):
+    """Best-fit decreasing, spelled out: whole-capacity chunks first, then the remainders
+    from longest to shortest, each into the open sequence with the least room that still
+    holds it (the lowest-numbered on a tie), else into a new one."""
+    bins, room = [], []
+    for d, n in enumerate(lengths):
+        for k in range(n // capacity):
+            bins.append([(d, k * capacity, (k + 1) * capacity)])
+            room.append(0)
+    rest = [(n % capacity, d, n - n % capacity, n) for d, n in enumerate(lengths) if n % capacity]
+    for size, d, lo, hi in sorted(rest, key=lambda r: -r[0]):
+        fits = [b for b in range(len(bins)) if room[b] >= size]
+        if fits:
+            b = min(fits, key=lambda b: (room[b], b))
+        else:
+            bins.append([])
+            room.append(capacity)
+            b = len(bins) - 1
+        bins[b].append((d, lo, hi))
+        room[b] -= size
+    return bins
+
+
+def test_best_fit_bins_equal_reference():
+    lengths = np.random.default_rng(1).integers(1, 150, size=120)
+    assert best_fit_bins(lengths, 64, window=len(lengths)) == reference_best_fit(lengths, 64)
+
+
 def _shard(tmp_path, docs, name="s"):
     w = ShardWriter(str(tmp_path), name, token_size=2, tokenizer_id="sha256:test")
     for i, d in enumerate(docs):
@@ -86,14 +114,15 @@ def test_concat_windows_overlap_by_one_and_best_fit_pads(tmp_path):
     assert concat.num_sequences == (28 - 1) // 6
     first, second = concat.sequence(0)[0], concat.sequence(1)[0]
     assert first[-1] == second[0]
-    x, y = concat.batch(0, 0)
+    x, y, _ = concat.batch(0, 0)
     assert x.shape == (2, 6) and (y != IGNORE).all()
     best = PackedPhase(store, DataConfig(seq_len=9, packing="best_fit", shuffle=False), seed=0)
-    lengths = sorted(n for _, n in (best.sequence(i) for i in range(best.num_sequences)))
+    lengths = sorted(best.sequence(i).n for i in range(best.num_sequences))
     assert lengths == [8, 10, 10]  # [10] and [6 + 4] full, [8] padded
     seqs = [best.sequence(i) for i in range(best.num_sequences)]
-    x, y = sequences_to_batch(seqs)
-    padded_row = [n for _, n in seqs].index(8)
+    x, y, doc = sequences_to_batch(seqs)
+    assert doc is None  # no document masking unless asked for
+    padded_row = [s.n for s in seqs].index(8)
     assert (y[padded_row, 7:] == IGNORE).all() and (y[padded_row, :7] != IGNORE).all()
 
 
@@ -125,7 +154,7 @@ def test_held_out_documents_are_excluded_everywhere(phase_shards):
     assert removed > len(ids)
     batches = validation_batches(phases[-1], val, cfg, EOS)
     assert set(batches) == {"web", "code", "math"}
-    for x, y in batches.values():
+    for x, y, _ in batches.values():
         assert x.shape[1] == 32 and (y != IGNORE).any()
 
 

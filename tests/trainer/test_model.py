@@ -46,8 +46,8 @@ def test_mtp_logits_see_token_after_next_but_never_their_target():
 
     def mtp(seq):
         x, y = seq[:, :-1], seq[:, 1:]
-        h, _, cos, sin = model.trunk(x)
-        logits, targets, _ = model.mtp_logits(h, y, cos, sin)
+        h, _, pos = model.trunk(x)
+        logits, targets, _ = model.mtp_logits(h, y, pos)
         return logits, targets
 
     logits, targets = mtp(seq)

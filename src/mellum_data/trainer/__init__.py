@@ -9,6 +9,7 @@ from mellum_data.trainer.config import (
     TrainConfig,
     load_train_config,
 )
+from mellum_data.trainer.generate import generate
 from mellum_data.trainer.model import Transformer
 from mellum_data.trainer.params import count_params, describe, flops_per_token
 from mellum_data.trainer.train import train
@@ -24,6 +25,7 @@ __all__ = [
     "count_params",
     "describe",
     "flops_per_token",
+    "generate",
     "load_train_config",
     "train",
 ]

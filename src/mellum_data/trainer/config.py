@@ -100,6 +100,10 @@ class DataConfig(StrictModel):
     packing: Literal["concat", "best_fit"] = "concat"
     # Documents considered together by best-fit packing; bounds its memory and time.
     best_fit_window: int = Field(8192, ge=1)
+    # Document masking: attention stays within a document and no token is a target for a
+    # position in another document (the first token of each document is never predicted).
+    # Off by default: the demo and Mellum 2's concatenated pre-training attend across.
+    doc_mask: bool = False
     shuffle: bool = True
     max_steps_per_phase: int | None = Field(None, ge=1)
     val_fraction: float = Field(0.02, gt=0, le=1)
@@ -156,7 +160,14 @@ PRESETS: dict[str, TrainConfig] = {
             "bias_update_rate": 1e-3,
         },
         optim={"lr": 1e-3, "weight_decay": 0.1},
-        data={"seq_len": 2048, "batch_size": 64, "val_max_tokens_per_source": 65_536},
+        # Micro-batches of 16: 64 x 2048 tokens in one pass would hold ~2 x 17 GB of fp32
+        # logits (main and MTP head, 32k vocabulary) on top of the activations.
+        data={
+            "seq_len": 2048,
+            "batch_size": 64,
+            "micro_batch_size": 16,
+            "val_max_tokens_per_source": 65_536,
+        },
         schedule={"warmup_steps": 200},
     ),
     # The report's shape: 64 experts / 8 active, GQA with 4 KV heads, SWA on 3 of 4 layers,

@@ -16,6 +16,11 @@ Packing (``DataConfig.packing``):
   Sequences are padded (padding is not a target). Costs O(n log n) per window of
   ``best_fit_window`` documents, and a few percent of padding.
 
+Document masking (``DataConfig.doc_mask``) works with either packing: a batch then also
+carries each position's document index within its sequence (the model keeps attention
+inside a document), and a target that starts another document is ``IGNORE``. With
+``best_fit`` every document that fits a sequence is then seen whole and alone.
+
 Sequence order within a phase is a permutation drawn from the seed, so a batch is a pure
 function of (phase, step): resuming needs only the step.
 """
@@ -25,6 +30,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -158,6 +164,11 @@ class DocStore:
             out = np.concatenate((out, [self.eos_id]))
         return out
 
+    def starts(self, a: int, b: int) -> np.ndarray:
+        """Offsets, relative to ``a``, where a document begins strictly inside ``a:b``."""
+        lo, hi = np.searchsorted(self.cum, [a, b], side="right")
+        return self.cum[lo:hi][self.cum[lo:hi] < b] - a
+
     def stream(self, a: int, b: int) -> np.ndarray:
         """Tokens ``a:b`` of the concatenated stream."""
         parts, i = [], int(np.searchsorted(self.cum, a, side="right")) - 1
@@ -212,28 +223,54 @@ class PackedPhase:
     def num_sequences(self) -> int:
         return len(self.order)
 
-    def sequence(self, i: int) -> tuple[np.ndarray, int]:
-        """Tokens (``seq_len + 1``, padded with EOS) and how many of them are real."""
+    def sequence(self, i: int) -> Sequence:
         if self.cfg.packing == "best_fit":
-            toks = np.concatenate([self.store.piece(d, lo, hi) for d, lo, hi in self.bins[i]])
+            pieces = [self.store.piece(d, lo, hi) for d, lo, hi in self.bins[i]]
+            toks = np.concatenate(pieces)
+            starts = np.cumsum([len(p) for p in pieces[:-1]], dtype=np.int64)
         else:
-            toks = self.store.stream(i * self.t, i * self.t + self.t + 1)
+            a, b = i * self.t, i * self.t + self.t + 1
+            toks, starts = self.store.stream(a, b), self.store.starts(a, b)
         n = len(toks)
-        return np.pad(toks, (0, self.t + 1 - n), constant_values=self.store.eos_id), n
+        toks = np.pad(toks, (0, self.t + 1 - n), constant_values=self.store.eos_id)
+        return Sequence(toks, n, starts)
 
-    def batch(self, step: int, micro: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch(self, step: int, micro: int) -> Batch:
         first = step * self.cfg.batch_size + micro * self.micro
         return sequences_to_batch(
-            [self.sequence(int(i)) for i in self.order[first : first + self.micro]]
+            [self.sequence(int(i)) for i in self.order[first : first + self.micro]],
+            doc_mask=self.cfg.doc_mask,
         )
 
 
-def sequences_to_batch(seqs: list[tuple[np.ndarray, int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    toks = torch.from_numpy(np.stack([s for s, _ in seqs]))
+class Sequence(NamedTuple):
+    tokens: np.ndarray  # seq_len + 1 tokens, padded with EOS
+    n: int  # how many of them are real
+    starts: np.ndarray  # positions (> 0) where a document begins
+
+
+class Batch(NamedTuple):
+    x: torch.Tensor  # (batch, seq_len) inputs
+    y: torch.Tensor  # (batch, seq_len) next tokens; IGNORE where nothing is to be learned
+    doc: torch.Tensor | None  # (batch, seq_len) document index per position, if masking
+
+
+def sequences_to_batch(seqs: list[Sequence], *, doc_mask: bool = False) -> Batch:
+    """Inputs and targets; padding is not a target. With ``doc_mask`` also the document
+    index of each position, and a target in another document than its input is IGNORE."""
+    toks = torch.from_numpy(np.stack([s.tokens for s in seqs]))
     x, y = toks[:, :-1].clone(), toks[:, 1:].clone()
-    for row, (_, n) in enumerate(seqs):
-        y[row, max(n - 1, 0) :] = IGNORE
-    return x, y
+    for row, s in enumerate(seqs):
+        y[row, max(s.n - 1, 0) :] = IGNORE
+    if not doc_mask:
+        return Batch(x, y, None)
+    seg = np.zeros(toks.shape, np.int64)
+    for row, s in enumerate(seqs):
+        seg[row, s.starts] = 1
+        seg[row, s.n :] = 1  # padding is a document of its own
+    seg = torch.from_numpy(np.cumsum(seg, axis=1))
+    y[seg[:, 1:] != seg[:, :-1]] = IGNORE
+    return Batch(x, y, seg[:, :-1].contiguous())
 
 
 def training_data(phase: Phase, held_out: set[str], cfg: DataConfig, eos_id: int, seed: int):
@@ -253,17 +290,21 @@ def training_data(phase: Phase, held_out: set[str], cfg: DataConfig, eos_id: int
 
 def validation_batches(
     phase: Phase, table: pa.Table, cfg: DataConfig, eos_id: int
-) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+) -> dict[str, Batch]:
     """Per source: held-out documents as a stream cut into ``seq_len`` windows, at most
-    ``val_max_tokens_per_source`` tokens; each token is a target once."""
+    ``val_max_tokens_per_source`` tokens; each token is a target once (with ``doc_mask``,
+    every token but a document's first, and attention stays in the document as in training)."""
     out = {}
     t = cfg.seq_len
     for source in sorted(set(table.column("source").to_pylist())):
         rows = table.filter(pc.equal(table.column("source"), source))
         store = DocStore(phase.readers, rows, eos_id)
         n = min(store.num_tokens, cfg.val_max_tokens_per_source)
-        seqs = [(s := store.stream(a, min(a + t + 1, n)), len(s)) for a in range(0, n - 1, t)]
-        seqs = [(np.pad(s, (0, t + 1 - k), constant_values=eos_id), k) for s, k in seqs]
+        seqs = []
+        for a in range(0, n - 1, t):
+            toks = store.stream(a, min(a + t + 1, n))
+            pad = np.pad(toks, (0, t + 1 - len(toks)), constant_values=eos_id)
+            seqs.append(Sequence(pad, len(toks), store.starts(a, a + len(toks))))
         if seqs:
-            out[source] = sequences_to_batch(seqs)
+            out[source] = sequences_to_batch(seqs, doc_mask=cfg.doc_mask)
     return out

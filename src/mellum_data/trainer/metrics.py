@@ -41,8 +41,9 @@ class MetricsLog:
         return [json.loads(line) for line in self.path.read_text().splitlines() if line]
 
 
-def plot_loss(records: list[dict[str, Any]], path: Path) -> None:
-    """Training loss per step (raw and smoothed), phase boundaries, per-source val losses."""
+def plot_loss(records: list[dict[str, Any]], path: Path) -> list[str]:
+    """Training loss per step (raw and smoothed), phase boundaries, per-source val losses
+    (one line per source, a point at each phase's end). Returns the legend's labels."""
     train = [r for r in records if r["kind"] == "train"]
     fig = Figure(figsize=(8, 4.5), dpi=110)
     FigureCanvasAgg(fig)
@@ -71,3 +72,4 @@ def plot_loss(records: list[dict[str, Any]], path: Path) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
+    return ax.get_legend_handles_labels()[1]

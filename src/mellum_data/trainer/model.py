@@ -10,7 +10,7 @@ t+2 through the shared output head. Its loss is added with weight ``mtp_weight``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -27,14 +27,25 @@ def layer_windows(cfg: ModelConfig) -> list[int | None]:
     return [None if (i + 1) % cfg.global_every == 0 else cfg.window for i in range(cfg.n_layers)]
 
 
-def attention_mask(t: int, window: int | None, device: torch.device | None = None) -> torch.Tensor:
+def attention_mask(
+    t: int,
+    window: int | None,
+    device: torch.device | None = None,
+    doc: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Boolean ``(t, t)`` mask, True where query i may attend key j: causal, and when
-    ``window`` is set only the ``window`` most recent positions (itself included)."""
+    ``window`` is set only the ``window`` most recent positions (itself included).
+
+    With ``doc`` (``(batch, t)`` document index per position) also only keys of the query's
+    own document: the mask is then ``(batch, 1, t, t)``, broadcast over heads.
+    """
     i = torch.arange(t, device=device)[:, None]
     j = torch.arange(t, device=device)[None, :]
     mask = j <= i
     if window is not None:
         mask &= (i - j) < window
+    if doc is not None:
+        mask = (mask & (doc[:, :, None] == doc[:, None, :]))[:, None]
     return mask
 
 
@@ -44,6 +55,28 @@ def rope_tables(
     inv = 1.0 / theta ** (torch.arange(0, dim, 2, device=device, dtype=torch.float32) / dim)
     angles = torch.outer(torch.arange(t, device=device, dtype=torch.float32), inv)
     return angles.cos(), angles.sin()
+
+
+@dataclass
+class Positions:
+    """What attention needs to know about positions: the RoPE tables and, with document
+    masking, the document of each position. RoPE is relative, so a document packed after
+    others gets the same attention scores as alone once its keys are masked to itself."""
+
+    cos: torch.Tensor
+    sin: torch.Tensor
+    doc: torch.Tensor | None = None  # (batch, t) document index per position
+    _masks: dict = field(default_factory=dict, repr=False)  # per window, shared by layers
+
+    def mask(self, window: int | None) -> torch.Tensor | None:
+        """The boolean mask for a layer with ``window``; None when plain causal attention
+        is exact (no document masking, no window shorter than the sequence)."""
+        t = self.cos.shape[0]
+        if self.doc is None and (window is None or window >= t):
+            return None
+        if window not in self._masks:
+            self._masks[window] = attention_mask(t, window, self.cos.device, self.doc)
+        return self._masks[window]
 
 
 def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
@@ -63,17 +96,17 @@ class Attention(nn.Module):
         self.wv = nn.Linear(cfg.d_model, self.n_kv * self.hd, bias=False)
         self.wo = nn.Linear(self.n_heads * self.hd, cfg.d_model, bias=False)
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, pos: Positions) -> torch.Tensor:
         b, t, _ = x.shape
         q = self.wq(x).view(b, t, self.n_heads, self.hd).transpose(1, 2)
         k = self.wk(x).view(b, t, self.n_kv, self.hd).transpose(1, 2)
         v = self.wv(x).view(b, t, self.n_kv, self.hd).transpose(1, 2)
-        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        if self.window is None or self.window >= t:
+        q, k = apply_rope(q, pos.cos, pos.sin), apply_rope(k, pos.cos, pos.sin)
+        mask = pos.mask(self.window)
+        if mask is None:
             # A plain causal mask lets SDPA pick its fused (flash) kernel.
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
         else:
-            mask = attention_mask(t, self.window, x.device)
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
         return self.wo(y.transpose(1, 2).reshape(b, t, -1))
 
@@ -86,10 +119,8 @@ class Block(nn.Module):
         self.ffn_norm = nn.RMSNorm(cfg.d_model, eps=cfg.norm_eps)
         self.ffn = MoE(cfg)
 
-    def forward(
-        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        x = x + self.attn(self.attn_norm(x), cos, sin)
+    def forward(self, x: torch.Tensor, pos: Positions) -> tuple[torch.Tensor, torch.Tensor]:
+        x = x + self.attn(self.attn_norm(x), pos)
         h, aux = self.ffn(self.ffn_norm(x))
         return x + h, aux
 
@@ -106,21 +137,24 @@ class MTPHead(nn.Module):
         self.out_norm = nn.RMSNorm(cfg.d_model, eps=cfg.norm_eps)
 
     def forward(
-        self, hidden: torch.Tensor, next_embed: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+        self, hidden: torch.Tensor, next_embed: torch.Tensor, pos: Positions
     ) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.proj(torch.cat((self.hidden_norm(hidden), self.embed_norm(next_embed)), dim=-1))
         x = x.to(hidden.dtype)  # keep the residual stream in the trunk's precision (autocast)
-        x, aux = self.block(x, cos, sin)
+        x, aux = self.block(x, pos)
         return self.out_norm(x), aux
 
 
 def mtp_shift(targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Per position t: token t+1, whose embedding the MTP head reads, and its target,
-    token t+2. ``targets[t]`` is token t+1 already, so both come from ``targets``; the last
-    position has no t+2 and padding has no token, so those targets are ``IGNORE``."""
-    nxt = targets.clamp(min=0)  # IGNORE positions only ever precede IGNORE targets
+    token t+2. ``targets[t]`` is token t+1 already, so both come from ``targets``. The last
+    position has no t+2 and padding has no token, so those targets are ``IGNORE``; so is
+    t+2 when token t+1 is not a target of t (a document boundary under document masking):
+    the MTP head must not predict across a boundary either."""
+    nxt = targets.clamp(min=0)  # an IGNORE position's own MTP target is IGNORE too
     tail = torch.full_like(targets[:, :1], IGNORE)
-    return nxt, torch.cat((targets[:, 1:], tail), dim=1)
+    mtp_targets = torch.cat((targets[:, 1:], tail), dim=1)
+    return nxt, mtp_targets.masked_fill(targets == IGNORE, IGNORE)
 
 
 @dataclass
@@ -163,26 +197,43 @@ class Transformer(nn.Module):
     def moe_layers(self) -> list[MoE]:
         return [m for m in self.modules() if isinstance(m, MoE)]
 
-    def trunk(self, idx: torch.Tensor) -> tuple[torch.Tensor, list, torch.Tensor, torch.Tensor]:
-        """Final hidden states (before the final norm), balance terms, and RoPE tables."""
-        cos, sin = rope_tables(idx.shape[1], self.cfg.dim_head, self.cfg.rope_theta, idx.device)
+    def positions(
+        self, t: int, device: torch.device | None = None, doc: torch.Tensor | None = None
+    ) -> Positions:
+        cos, sin = rope_tables(t, self.cfg.dim_head, self.cfg.rope_theta, device)
+        return Positions(cos, sin, doc)
+
+    def trunk(
+        self, idx: torch.Tensor, doc: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, list, Positions]:
+        """Final hidden states (before the final norm), balance terms, and the positions.
+        ``doc``: ``(batch, t)`` document index per position, for document masking."""
+        pos = self.positions(idx.shape[1], idx.device, doc)
         x = self.embed(idx)
         auxes = []
         for layer in self.layers:
-            x, aux = layer(x, cos, sin)
+            x, aux = layer(x, pos)
             auxes.append(aux)
-        return x, auxes, cos, sin
+        return x, auxes, pos
 
     def mtp_logits(
-        self, hidden: torch.Tensor, targets: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+        self, hidden: torch.Tensor, targets: torch.Tensor, pos: Positions
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """MTP logits per position (predicting token t+2), their targets, the balance term."""
+        """MTP logits per position (predicting token t+2), their targets, the balance term.
+        ``targets[t]`` is token t+1 (as in ``forward``)."""
         nxt, mtp_targets = mtp_shift(targets)
-        h, aux = self.mtp(hidden, self.embed(nxt), cos, sin)
+        h, aux = self.mtp(hidden, self.embed(nxt), pos)
         return self.head(h), mtp_targets, aux
 
-    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None) -> Output:
-        x, auxes, cos, sin = self.trunk(idx)
+    def forward(
+        self,
+        idx: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        doc: torch.Tensor | None = None,
+    ) -> Output:
+        """``doc`` (document index per position) masks attention to each document; the
+        targets of a document-masked batch carry ``IGNORE`` at the boundaries (``data``)."""
+        x, auxes, pos = self.trunk(idx, doc)
         logits = self.head(self.norm(x))
         if targets is None:
             return Output(None, None, torch.stack(auxes).mean().detach(), None, logits)
@@ -190,7 +241,7 @@ class Transformer(nn.Module):
         loss = lm_loss
         mtp_loss = None
         if self.mtp is not None:
-            mtp_logits, mtp_targets, aux = self.mtp_logits(x, targets, cos, sin)
+            mtp_logits, mtp_targets, aux = self.mtp_logits(x, targets, pos)
             auxes.append(aux)
             mtp_loss = F.cross_entropy(mtp_logits.flatten(0, 1).float(), mtp_targets.flatten())
             loss = loss + self.cfg.mtp_weight * mtp_loss

@@ -77,12 +77,23 @@ class MoE(nn.Module):
         probs, topk_idx, gates = route(
             self.router(flat), self.top_k, self.bias if self.use_bias else None
         )
+        out = self.experts(flat, topk_idx, gates)
+        if self.shared is not None:
+            out = out + self.shared(flat)
+        aux = switch_balance_loss(probs, topk_idx, self.n_experts)
+        return out.view(shape), aux
+
+    # The loop's shapes depend on the routing (tokens per expert), which torch.compile would
+    # specialise on and recompile for; it runs eagerly and the rest of the model compiles.
+    @torch.compiler.disable
+    def experts(self, flat: torch.Tensor, topk_idx: torch.Tensor, gates: torch.Tensor):
+        """Sum over each token's experts of gate x SwiGLU expert output; counts the load."""
         # Sort the (token, expert) slots by expert so that each expert sees one contiguous
         # batch; the Python loop over experts is the readable, unfused version of this.
         slot_expert = topk_idx.flatten()
         order = slot_expert.argsort(stable=True)
         slot_token = order // self.top_k
-        slot_gate = gates.flatten()[order].to(x.dtype)
+        slot_gate = gates.flatten()[order].to(flat.dtype)
         counts = torch.bincount(slot_expert, minlength=self.n_experts)
         out = torch.zeros_like(flat)
         start = 0
@@ -95,12 +106,9 @@ class MoE(nn.Module):
             y = (h @ self.w_down[e].T) * slot_gate[start : start + n, None]
             out.index_add_(0, tok, y.to(out.dtype))  # autocast may compute y in bf16
             start += n
-        if self.shared is not None:
-            out = out + self.shared(flat)
         if self.training:
             self.load += counts.to(self.load.dtype)
-        aux = switch_balance_loss(probs, topk_idx, self.n_experts)
-        return out.view(shape), aux
+        return out
 
     @torch.no_grad()
     def take_load(self, bias_rate: float) -> torch.Tensor:

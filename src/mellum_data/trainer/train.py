@@ -8,7 +8,6 @@ tokenizer, and each phase must hold at least one batch.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from mellum_data.trainer.checkpoint import (
 )
 from mellum_data.trainer.config import TrainConfig
 from mellum_data.trainer.data import (
+    Batch,
     PackedPhase,
     Phase,
     discover_phases,
@@ -36,6 +36,7 @@ from mellum_data.trainer.data import (
     validation_batches,
     verify_phases,
 )
+from mellum_data.trainer.device import autocast, resolve_device
 from mellum_data.trainer.metrics import MetricsLog, plot_loss
 from mellum_data.trainer.model import IGNORE, Transformer
 from mellum_data.trainer.muon import Muon, param_groups
@@ -53,7 +54,7 @@ class Plan:
     packed: list[PackedPhase]
     steps: list[int]
     schedule: WSD
-    val: dict[str, tuple[torch.Tensor, torch.Tensor]]
+    val: dict[str, Batch]
 
 
 def prepare(shards_dir: str, cfg: TrainConfig) -> Plan:
@@ -90,23 +91,61 @@ def build(
     return model, optimizers
 
 
-def _autocast(device: torch.device):
-    if device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
+def _to(batch: Batch, device: torch.device) -> Batch:
+    return Batch(*(None if t is None else t.to(device, non_blocking=True) for t in batch))
+
+
+def train_step(
+    fwd: Callable[..., Any],
+    model: Transformer,
+    optimizers: list[torch.optim.Optimizer],
+    data: PackedPhase,
+    step: int,
+    mult: float,
+    cfg: TrainConfig,
+    device: torch.device,
+) -> tuple[dict[str, float], float]:
+    """One optimizer step on batch ``step`` of ``data`` at ``mult`` x the peak learning
+    rates: gradient accumulation over micro-batches, clipping, Muon and AdamW, then the
+    router-bias update. ``fwd`` is ``model`` or its compiled version. Returns the mean
+    losses and the expert imbalance (busiest expert's load / mean, worst layer)."""
+    d = cfg.data
+    micro = d.micro_batch_size or d.batch_size
+    for opt in optimizers:
+        for group in opt.param_groups:
+            group["lr"] = group["peak_lr"] * mult
+    losses = {"loss": 0.0, "mtp_loss": 0.0, "aux_loss": 0.0}
+    for m in range(d.batch_size // micro):  # gradient accumulation
+        x, y, doc = _to(data.batch(step, m), device)
+        with autocast(device):
+            res = fwd(x, y, doc)
+        (res.loss * micro / d.batch_size).backward()
+        for key, value in (("loss", res.lm_loss), ("mtp_loss", res.mtp_loss)):
+            losses[key] += 0.0 if value is None else value.item() * micro / d.batch_size
+        losses["aux_loss"] += res.aux_loss.item() * micro / d.batch_size
+    if cfg.optim.grad_clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
+    for opt in optimizers:
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    loads = [moe.take_load(cfg.model.bias_update_rate) for moe in model.moe_layers()]
+    return losses, max(float(ld.max() / ld.mean().clamp(min=1)) for ld in loads)
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, val: dict, batch: int, device) -> dict[str, float]:
+def evaluate(
+    model: torch.nn.Module, val: dict[str, Batch], batch: int, device: torch.device
+) -> dict[str, float]:
     """Mean next-token loss per source over its held-out tokens."""
     model.eval()
     out = {}
-    for source, (x, y) in val.items():
+    for source, (x, y, doc) in val.items():
         total, count = 0.0, 0
         for i in range(0, len(x), batch):
             xb, yb = x[i : i + batch].to(device), y[i : i + batch].to(device)
-            with _autocast(device):
-                logits = model(xb).logits
+            db = None if doc is None else doc[i : i + batch].to(device)
+            with autocast(device):
+                logits = model(xb, doc=db).logits
             total += F.cross_entropy(
                 logits.flatten(0, 1).float(), yb.flatten(), ignore_index=IGNORE, reduction="sum"
             ).item()
@@ -152,9 +191,7 @@ def _run(
         cfg = TrainConfig.model_validate(ckpt["config"])
     plan = prepare(shards_dir, cfg)
     cfg, d, phases = plan.cfg, plan.cfg.data, plan.phases
-    device = torch.device(
-        ("cuda" if torch.cuda.is_available() else "cpu") if cfg.device == "auto" else cfg.device
-    )
+    device = resolve_device(cfg.device)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     model, optimizers = build(cfg, device)
@@ -207,25 +244,7 @@ def _run(
         t0, imbalance = time.perf_counter(), math.nan
         for step in range(first, n_steps):
             mult = plan.schedule(pos["global_step"])
-            for opt in optimizers:
-                for group in opt.param_groups:
-                    group["lr"] = group["peak_lr"] * mult
-            losses = {"loss": 0.0, "mtp_loss": 0.0, "aux_loss": 0.0}
-            for m in range(d.batch_size // micro):  # gradient accumulation
-                x, y = (t.to(device, non_blocking=True) for t in data.batch(step, m))
-                with _autocast(device):
-                    res = fwd(x, y)
-                (res.loss * micro / d.batch_size).backward()
-                for key, value in (("loss", res.lm_loss), ("mtp_loss", res.mtp_loss)):
-                    losses[key] += 0.0 if value is None else value.item() * micro / d.batch_size
-                losses["aux_loss"] += res.aux_loss.item() * micro / d.batch_size
-            if cfg.optim.grad_clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
-            for opt in optimizers:
-                opt.step()
-                opt.zero_grad(set_to_none=True)
-            loads = [moe.take_load(cfg.model.bias_update_rate) for moe in model.moe_layers()]
-            imbalance = max(float(ld.max() / ld.mean().clamp(min=1)) for ld in loads)
+            losses, imbalance = train_step(fwd, model, optimizers, data, step, mult, cfg, device)
             pos["global_step"] += 1
             pos["tokens"] += step_tokens
             history["losses"].append(losses["loss"])
