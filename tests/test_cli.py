@@ -20,6 +20,7 @@ COMMANDS = [
     ["stats"],
     ["verify"],
     ["train"],
+    ["generate"],
     ["demo"],
 ]
 

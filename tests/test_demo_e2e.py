@@ -122,3 +122,32 @@ def test_mellum2_preset_splits_the_demo_code_by_language(demo):
     assert all(parts[k]["documents"] > 0 for k in ("code_python", "code_web", "code_systems"))
     with pytest.raises(DataError, match=r"source 'web' cannot supply 4\.37T tokens"):
         make_plan(load_mixture(preset_path("mellum2"), base_dir=str(out)))
+
+
+def test_generate_from_the_demo_checkpoint(demo):
+    out, _, _ = demo
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mellum_data",
+            "generate",
+            "--checkpoint",
+            str(out / "train" / "ckpt.pt"),
+            "--tokenizer",
+            str(out / "tokenizer" / "tokenizer.json"),
+            "--prompt",
+            "def parse(",
+            "--max-new-tokens",
+            "8",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["new_tokens"] == 8
+    assert 0.0 <= result["acceptance_rate"] <= 1.0
+    assert result["forward_passes"] <= 8
