@@ -11,7 +11,7 @@ from datatrove.data import Document
 from mellum_data.config import load_config
 from mellum_data.errors import ConfigError
 from mellum_data.pipelines.code import CODE_METADATA
-from mellum_data.pipelines.dedup import DedupConfig, run_dedup
+from mellum_data.pipelines.dedup import DedupConfig, build_dedup_runs, run_dedup
 from mellum_data.pipelines.executor import Execution
 from mellum_data.pipelines.writers import schema_kept_writer
 
@@ -120,6 +120,11 @@ def test_one_document_kept_per_cluster(dedup_run):
     assert reasons.pop(exact_copy) == "exact_duplicate"
     assert set(reasons.values()) == {"minhash_duplicate"}
     assert set(removed["dropped_by"]) == {"exact", "minhash"}
+    # Each removed copy names the copy its cluster kept.
+    duplicate_of = dict(removed.select("id", "duplicate_of").iter_rows())
+    for cluster in planted["clusters"]:
+        (keep,) = cluster & kept_ids
+        assert all(duplicate_of[i] == keep for i in cluster - {keep})
 
 
 def test_sources_and_metadata_survive(dedup_run):
@@ -142,7 +147,7 @@ def test_rerun_skips_completed_work(dedup_run):
     before = sorted(p.name for p in (out / "code").iterdir())
     run_dedup([str(root / "code_out"), str(root / "web_out")], str(out), DedupConfig(), execution)
     assert sorted(p.name for p in (out / "code").iterdir()) == before
-    assert (root / "logs" / "minhash_signature" / "completions").is_dir()
+    assert (root / "logs" / "signature" / "completions").is_dir()
     assert (root / "logs" / "filter" / "completions").is_dir()
 
 
@@ -159,7 +164,10 @@ def test_minhash_only(tmp_path):
 
 def test_config_errors():
     with pytest.raises(ConfigError, match="nothing to do"):
-        load_config(DedupConfig, text="exact: {enabled: false}\nminhash: {enabled: false}\n")
+        load_config(
+            DedupConfig,
+            text="exact: {enabled: false}\nurl: {enabled: false}\nminhash: {enabled: false}\n",
+        )
     with pytest.raises(ConfigError, match="minhash.preset"):
         load_config(DedupConfig, text="minhash:\n  preset: fast\n")
 
@@ -181,3 +189,157 @@ def test_plain_parquet_folder_without_source(tmp_path):
     kept = frame(tmp_path / "out" / "pages" / "*.parquet")
     assert kept.height == 2 and set(kept["source"]) == {"pages"}
     assert "file_path" not in kept.columns
+
+
+CODE_FILE = '''\
+import json  # JSON helpers
+
+
+def load(path):
+    """Read a JSON file."""
+    with open(path) as f:
+        return json.load(f)
+
+
+def save(path, data, indent=2):
+    with open(path, "w") as f:
+        json.dump(data, f, indent=indent)
+'''
+# The same module reformatted, with other comments and quotes: what the code preset matches.
+CODE_COPY = """\
+import json
+
+
+def load( path ):
+    # Load a JSON document from disk.
+    with open( path ) as f:
+        return json.load( f )
+
+def save(path, data, indent = 2):
+    with open(path, 'w') as f:
+        json.dump(data, f, indent = indent)
+"""
+BENCH_ITEM = (
+    "Write a function that returns the longest palindromic substring of a string, "
+    "breaking ties by the earliest starting position in the input"
+)
+
+
+def test_cross_source_url_and_decontamination(tmp_path):
+    rng = random.Random(7)
+    web_meta = {"source": "web", "kind": "web", "url": None, "lang_score": 0.9}
+    page = " ".join(words(rng, 150))
+    web = [
+        Document(text=" ".join(words(rng, 150)), id=f"web/{i}", metadata=web_meta | {"url": u})
+        for i, u in enumerate(["https://a.org/x", "https://b.org/y", "https://c.org/z"])
+    ]
+    web += [
+        # The same URL as web/0 (another crawl, the page changed since).
+        Document(text=page, id="web/recrawl", metadata=web_meta | {"url": "http://www.a.org/x/"}),
+        # A code file pasted into a page, and a page quoting a benchmark item.
+        Document(text=CODE_FILE, id="web/paste", metadata=web_meta | {"url": "https://d.org"}),
+        Document(
+            text="Interview prep. " + BENCH_ITEM + ". Solution below.",
+            id="web/leak",
+            metadata=web_meta | {"url": "https://e.org"},
+        ),
+    ]
+    code_meta = {"source": "code", "kind": "code", "repo": "r", "lang": "Python"}
+    code = [
+        Document(text=CODE_FILE, id="code/r/io.py", metadata=code_meta | {"path": "io.py"}),
+        Document(text=" ".join(words(rng, 150)), id="code/r/x.py", metadata=code_meta),
+    ]
+    write_stage(tmp_path / "web_out", WEB_METADATA, [web])
+    write_stage(tmp_path / "code_out", CODE_METADATA, [code])
+    (tmp_path / "evals.jsonl").write_text(f'{{"prompt": "{BENCH_ITEM}", "tests": "assert f(1)"}}\n')
+    config, _ = load_config(
+        DedupConfig,
+        text=f"decontam:\n  benchmarks:\n    - name: palindromes\n"
+        f"      path: {tmp_path / 'evals.jsonl'}\n",
+    )
+    # Web is read first, yet the code copy is kept (priority: code, math, web).
+    inputs = [str(tmp_path / "web_out"), str(tmp_path / "code_out")]
+    run_dedup(inputs, str(tmp_path / "out"), config, Execution())
+    removed = frame(tmp_path / "out" / "removed" / "*" / "*.parquet")
+    got = {
+        r["id"]: (r["dropped_by"], r["drop_reason"], r["duplicate_of"]) for r in removed.to_dicts()
+    }
+    assert got == {
+        "web/paste": ("exact", "exact_duplicate_of_code", "code/r/io.py"),
+        "web/recrawl": ("url", "url_duplicate", "web/0"),
+        "web/leak": ("decontam", "decontam_palindromes", None),
+    }
+    kept = frame(tmp_path / "out" / "code" / "*.parquet")
+    assert kept.filter(pl.col("id") == "code/r/io.py")["minhash_cluster_size"].to_list() == [2]
+
+
+def test_code_preset_matches_reformatted_code(tmp_path):
+    meta = {"source": "code", "kind": "code", "repo": "r", "lang": "Python"}
+    code = [
+        Document(text=CODE_FILE, id="code/a.py", metadata=meta),
+        Document(text=CODE_COPY, id="code/b.py", metadata=meta),
+    ]
+    write_stage(tmp_path / "code_out", CODE_METADATA, [code])
+    for preset, removed in (("fineweb", []), ("code", ["code/b.py"])):
+        out = tmp_path / preset
+        config, _ = load_config(DedupConfig, text=f"minhash:\n  preset: {preset}\n")
+        run_dedup([str(tmp_path / "code_out")], str(out), config, Execution())
+        gone = list((out / "removed").glob("*/*.parquet"))
+        assert (frame(gone[0])["id"].to_list() if gone else []) == removed, preset
+
+
+def test_yaml_settings_reach_the_steps(tmp_path):
+    config, _ = load_config(
+        DedupConfig,
+        text="exact: {lowercase: true}\nurl: {enabled: false}\n"
+        "minhash:\n  preset: code\n  n_grams: 6\n  hash_bits: 64\n  seed: 9\n  verify: null\n"
+        "priority: [math, code]\n",
+    )
+    params = config.minhash.params()
+    assert (params.tokenizer, params.n_grams, params.num_buckets, params.hash_bits) == (
+        "code",
+        6,
+        20,
+        64,
+    )
+    assert params.seed == 9
+    write_stage(tmp_path / "in", WEB_METADATA, [[Document("x", "w/x", metadata={"source": "w"})]])
+    runs = build_dedup_runs([str(tmp_path / "in")], str(tmp_path / "out"), config, tasks=3)
+    assert [(name, n) for name, _, n in runs] == [
+        ("signature", 3),
+        ("buckets", 20),
+        ("cluster", 1),
+        ("filter", 3),
+    ]
+    keys, sig = runs[0][1][-2:]
+    assert (keys.lowercase, keys.urls, keys.priority) == (True, False, ["math", "code"])
+    assert sig.params == params and sig.full is False
+    assert runs[2][1][0].verify is None
+
+
+def test_decontamination_only(tmp_path):
+    rng = random.Random(5)
+    texts = [" ".join(words(rng, 40)) for _ in range(3)]
+    meta = {"source": "web", "kind": "web", "url": "https://a.org", "lang_score": 0.5}
+    docs = [Document(text=t, id=f"web/{i}", metadata=meta) for i, t in enumerate(texts)]
+    docs.append(Document(text=texts[0], id="web/copy", metadata=meta))
+    write_stage(tmp_path / "web_out", WEB_METADATA, [docs])
+    (tmp_path / "eval.jsonl").write_text(f'{{"q": "{texts[1]}"}}\n')
+    config, _ = load_config(
+        DedupConfig,
+        text="exact: {enabled: false}\nurl: {enabled: false}\nminhash: {enabled: false}\n"
+        f"decontam:\n  benchmarks: [{{name: qa, path: {tmp_path / 'eval.jsonl'}}}]\n",
+    )
+    assert [
+        name for name, _, _ in build_dedup_runs([str(tmp_path / "web_out")], "o", config, 1)
+    ] == ["filter"]
+    run_dedup([str(tmp_path / "web_out")], str(tmp_path / "out"), config, Execution())
+    assert frame(tmp_path / "out" / "web" / "*.parquet")["id"].to_list() == [
+        "web/0",
+        "web/2",
+        "web/copy",
+    ]
+    removed = frame(tmp_path / "out" / "removed" / "decontam" / "*.parquet")
+    assert removed.select("id", "drop_reason", "decontam_ngrams").rows() == [
+        ("web/1", "decontam_qa", 28)
+    ]

@@ -1,19 +1,21 @@
-"""The dedup stage: exact (optional) then MinHash near-dedup over one or more stage outputs.
+"""The dedup stage: decontamination, exact, URL and MinHash near-dedup over stage outputs.
 
 Executor runs, each a datatrove job chained to the previous one with ``depends`` (so Slurm
 and Ray runs queue them in order):
 
-1. ``exact_signature`` (tasks): hash of each document's whitespace-normalised text;
-2. ``exact_find`` (1 task): which documents repeat an earlier one;
-3. ``minhash_signature`` (tasks): MinHash signatures of what exact dedup keeps;
-4. ``minhash_buckets`` (one task per bucket): candidate pairs per LSH bucket;
-5. ``minhash_cluster`` (1 task): union-find over the pairs, one kept per cluster;
-6. ``filter`` (tasks): rereads the input, drops duplicates into ``removed/exact/`` and
-   ``removed/minhash/``, writes the rest to ``OUTPUT/<source>/``.
+1. ``signature`` (tasks): per document, its keys and id (``DedupKeys``) and its MinHash
+   signature in datatrove's bucket files (``MinhashSignature``, vectorised);
+2. ``buckets`` (one task per bucket): datatrove's ``MinhashDedupBuckets``, candidate pairs;
+3. ``cluster`` (1 task): union-find over MinHash pairs and equal exact / URL keys; per
+   cluster the document of the first source in ``priority`` is kept (``DedupCluster``);
+4. ``filter`` (tasks): rereads the input, drops contaminated documents into
+   ``removed/decontam/`` and copies into ``removed/{exact,url,minhash}/`` (each with the
+   ``duplicate_of`` id of the kept copy), writes the rest to ``OUTPUT/<source>/`` with
+   ``minhash_cluster_id`` and ``minhash_cluster_size``.
 
-Stages 3 and 6 identify documents by their position in each task's input, so they must see
-the same documents in the same order: both use the same readers, with the same task count.
-Intermediate files live under ``OUTPUT/work/``.
+Runs 1 and 4 identify documents by their position in each task's input, so they see the
+same documents in the same order: the same readers, the same decontamination filter, the
+same task count. Intermediate files live under ``OUTPUT/work/``.
 """
 
 from __future__ import annotations
@@ -27,60 +29,98 @@ import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.io import get_datafolder
 from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.dedup.exact_dedup import (
-    ExactDedupFilter,
-    ExactDedupSignature,
-    ExactFindDedups,
-)
-from datatrove.pipeline.dedup.minhash import (
-    MinhashDedupBuckets,
-    MinhashDedupCluster,
-    MinhashDedupFilter,
-    MinhashDedupSignature,
-)
+from datatrove.pipeline.dedup.minhash import MinhashDedupBuckets
 from pydantic import Field, model_validator
 
 from mellum_data.config import StrictModel
-from mellum_data.dedup.exact import exact_config
-from mellum_data.dedup.minhash import EnsureRankFiles, WhitespaceWordTokenizer, minhash_config
+from mellum_data.dedup.cluster import DedupCluster, DedupFilter
+from mellum_data.dedup.decontam import Benchmark, DecontamFilter, check_benchmarks
+from mellum_data.dedup.exact import DedupKeys
+from mellum_data.dedup.minhash import MinhashParams, minhash_params
+from mellum_data.dedup.signature import MinhashSignature
 from mellum_data.errors import ConfigError, InputError
 from mellum_data.pipelines.common import StageOutputReader, logs_dir, stage_docs_glob
 from mellum_data.pipelines.executor import Execution, make_executor
 from mellum_data.pipelines.writers import RemovedWriter, schema_kept_writer
 
-DEDUP_FIELDS = {
-    "duplicate_count": pa.int64(),
-    "minhash_cluster_id": pa.int64(),
-    "minhash_cluster_size": pa.int64(),
-}
+DEDUP_FIELDS = {"minhash_cluster_id": pa.int64(), "minhash_cluster_size": pa.int64()}
+REMOVED_FIELDS = {"duplicate_of": pa.string(), "decontam_ngrams": pa.int64()}
+LINKS = ("exact", "url", "minhash")
 
 
 class ExactConfig(StrictModel):
+    enabled: bool = True
+    # Whitespace runs count as one space (re-indented copies, CRLF vs LF).
+    whitespace: bool = True
+    lowercase: bool = False
+
+
+class UrlConfig(StrictModel):
+    """Documents whose ``metadata.url`` normalise to the same URL are copies."""
+
     enabled: bool = True
 
 
 class MinhashSettings(StrictModel):
     enabled: bool = True
-    preset: Literal["fineweb", "starcoder"] = "fineweb"
+    preset: Literal["fineweb", "starcoder", "code"] = "fineweb"
     # Each overrides the preset when set.
     n_grams: int | None = Field(None, ge=1)
     num_buckets: int | None = Field(None, ge=1)
     hashes_per_bucket: int | None = Field(None, ge=1)
-    seed: int = 1
-    # "whitespace" splits datatrove's normalised text; "spacy" is datatrove's default
-    # English word tokenizer (slower, same words on normalised text).
-    tokenizer: Literal["whitespace", "spacy"] = "whitespace"
+    hash_bits: Literal[32, 64] | None = None
+    tokenizer: Literal["words", "code"] | None = None
+    seed: int | None = Field(None, ge=0)
+    # A candidate pair is joined only if its whole signatures agree on this share of hashes
+    # (its estimated Jaccard similarity); null joins every pair that shares a bucket. 0.5
+    # drops pairs that met in one bucket by chance and almost never one near the presets'
+    # thresholds (0.69-0.73), 4 standard errors of the estimate away at 112+ hashes.
+    verify: float | None = Field(0.5, ge=0, le=1)
+
+    def params(self) -> MinhashParams:
+        fields = self.model_dump(exclude={"enabled", "preset", "verify"})
+        return minhash_params(self.preset, **fields)
+
+
+class BenchmarkConfig(StrictModel):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    path: str
+    # String fields of each item to test; empty: every string field.
+    fields: list[str] = []
+
+
+class DecontamConfig(StrictModel):
+    benchmarks: list[BenchmarkConfig] = []
+    n_grams: int = Field(13, ge=1)
+    min_matches: int = Field(1, ge=1)
+
+    def filter(self, writer: RemovedWriter | None) -> list:
+        if not self.benchmarks:
+            return []
+        benches = [Benchmark(b.name, b.path, tuple(b.fields)) for b in self.benchmarks]
+        return [DecontamFilter(benches, self.n_grams, self.min_matches, exclusion_writer=writer)]
 
 
 class DedupConfig(StrictModel):
     exact: ExactConfig = ExactConfig()
+    url: UrlConfig = UrlConfig()
     minhash: MinhashSettings = MinhashSettings()
+    # Which copy a cluster keeps: the document whose source (or else kind) comes first.
+    # Code and math sources carry repository and licence metadata a web copy lacks.
+    priority: list[str] = ["code", "math", "web"]
+    decontam: DecontamConfig = DecontamConfig()
 
     @model_validator(mode="after")
     def _something_to_do(self) -> DedupConfig:
-        if not (self.exact.enabled or self.minhash.enabled):
-            raise ValueError("exact.enabled and minhash.enabled are both false: nothing to do")
+        if not (self.dedups or self.decontam.benchmarks):
+            raise ValueError(
+                "exact, url and minhash are disabled and decontam has no benchmarks: nothing to do"
+            )
         return self
+
+    @property
+    def dedups(self) -> bool:
+        return self.exact.enabled or self.url.enabled or self.minhash.enabled
 
 
 class NormalizeInput(PipelineStep):
@@ -144,75 +184,50 @@ def build_dedup_runs(
     has_file_path = "file_path" in fields
     meta = {**fields, "source": fields.get("source", pa.string()), **DEDUP_FIELDS}
     work = f"{out}/work"
-    exact = exact_config()
-    mc = config.minhash
-    mh = minhash_config(
-        mc.preset,
-        n_grams=mc.n_grams,
-        num_buckets=mc.num_buckets,
-        hashes_per_bucket=mc.hashes_per_bucket,
-        seed=mc.seed,
-    )
-    word_tokenizer = WhitespaceWordTokenizer() if mc.tokenizer == "whitespace" else "en"
-
-    def exact_filter(writer: RemovedWriter | None) -> list:
-        if not config.exact.enabled:
-            return []
-        return [ExactDedupFilter(f"{work}/exact/dups", exact, exclusion_writer=writer)]
-
+    params = config.minhash.params()
+    sigs, buckets = f"{work}/minhash/sigs", f"{work}/minhash/buckets"
+    # One schema for every removed/ folder, so that they read as one table.
+    removed_meta = meta | REMOVED_FIELDS
+    decontam_writer = RemovedWriter(output, "decontam", removed_meta)
     runs: list[tuple[str, list, int]] = []
-    if config.exact.enabled:
-        runs += [
+    dedup: list = []
+    if config.dedups:
+        keys = DedupKeys(
+            work,
+            exact=config.exact.enabled,
+            whitespace=config.exact.whitespace,
+            lowercase=config.exact.lowercase,
+            urls=config.url.enabled,
+            priority=config.priority,
+        )
+        verify = config.minhash.verify
+        full = verify is not None
+        signature = [MinhashSignature(sigs, params, full=full)] if config.minhash.enabled else []
+        runs.append(
             (
-                "exact_signature",
-                [
-                    *_readers(inputs, has_file_path),
-                    ExactDedupSignature(f"{work}/exact/sigs", exact),
-                ],
+                "signature",
+                [*_readers(inputs, has_file_path), *config.decontam.filter(None), keys, *signature],
                 tasks,
-            ),
-            ("exact_find", [ExactFindDedups(f"{work}/exact/sigs", f"{work}/exact/dups", exact)], 1),
-        ]
-    minhash_filter: list = []
-    if mc.enabled:
-        sigs, buckets, clusters = (f"{work}/minhash/{d}" for d in ("sigs", "buckets", "clusters"))
-        runs += [
-            (
-                "minhash_signature",
-                [
-                    *_readers(inputs, has_file_path),
-                    *exact_filter(None),
-                    MinhashDedupSignature(sigs, config=mh, language=word_tokenizer),
-                ],
-                tasks,
-            ),
-            ("minhash_buckets", [MinhashDedupBuckets(sigs, buckets, config=mh)], mh.num_buckets),
-            (
-                "minhash_cluster",
-                [
-                    MinhashDedupCluster(
-                        buckets, clusters, config=mh, save_cluster_id=True, save_cluster_size=True
-                    ),
-                    EnsureRankFiles(clusters, tasks),
-                ],
-                1,
-            ),
-        ]
-        minhash_filter = [
-            MinhashDedupFilter(
-                clusters,
-                exclusion_writer=RemovedWriter(output, "minhash", meta, "minhash_duplicate"),
-                load_cluster_ids=True,
-                load_cluster_sizes=True,
             )
-        ]
+        )
+        if config.minhash.enabled:
+            bucket_step = MinhashDedupBuckets(sigs, buckets, config=params.datatrove_config())
+            runs.append(("buckets", [bucket_step], params.num_buckets))
+        cluster = (
+            DedupCluster(work, buckets, signatures=sigs, params=params, verify=verify)
+            if config.minhash.enabled
+            else DedupCluster(work)
+        )
+        runs.append(("cluster", [cluster], 1))
+        writers = {link: RemovedWriter(output, link, removed_meta) for link in LINKS}
+        dedup = [DedupFilter(work, writers)]
     runs.append(
         (
             "filter",
             [
                 *_readers(inputs, has_file_path),
-                *exact_filter(RemovedWriter(output, "exact", meta, "exact_duplicate")),
-                *minhash_filter,
+                *config.decontam.filter(decontam_writer),
+                *dedup,
                 schema_kept_writer(output, meta),
             ],
             tasks,
@@ -222,11 +237,15 @@ def build_dedup_runs(
 
 
 def run_dedup(inputs: list[str], output: str, config: DedupConfig, execution: Execution) -> None:
-    """Deduplicate the kept documents of ``inputs`` (stage output folders) into ``output``."""
+    """Deduplicate (and decontaminate) the kept documents of ``inputs`` (stage output
+    folders) into ``output``."""
     if not inputs:
         raise InputError("dedup: no input folders given")
     if any(p.rstrip("/") == output.rstrip("/") for p in inputs):
         raise ConfigError(f"{output}: the dedup output must differ from its inputs")
+    check_benchmarks(
+        [Benchmark(b.name, b.path, tuple(b.fields)) for b in config.decontam.benchmarks]
+    )
     executor = None
     for name, steps, n_tasks in build_dedup_runs(inputs, output, config, execution.tasks):
         log_dir = logs_dir(output, f"dedup/{name}")
