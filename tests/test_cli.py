@@ -14,6 +14,7 @@ COMMANDS = [
     ["run", "math"],
     ["run", "dedup"],
     ["run", "tokenize"],
+    ["dedup-index"],
     ["tokenizer", "train"],
     ["plan"],
     ["mix"],

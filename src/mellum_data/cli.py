@@ -143,6 +143,24 @@ def build_parser() -> Parser:
         _add_config(sp)
         _add_execution(sp)
 
+    p = sub.add_parser(
+        "dedup-index",
+        help="near-dedup a new batch against a persisted LSH index",
+        description="Near-dedup a new batch of stage outputs against a persisted MinHash LSH "
+        "index of everything kept so far (for corpora that grow crawl by crawl); kept "
+        "documents go to OUTPUT/<source>/ and are added to the index, duplicates to "
+        "OUTPUT/removed/index/ with the id they duplicate.",
+    )
+    p.add_argument("--input", nargs="+", required=True, metavar="DIR", help="stage outputs")
+    p.add_argument("--output", required=True, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--index",
+        required=True,
+        metavar="DIR",
+        help="index folder (created when missing; its MinHash parameters must match)",
+    )
+    _add_config(p)
+
     tok = sub.add_parser("tokenizer", help="train a tokenizer", description="Tokenizer tools.")
     tok_sub = tok.add_subparsers(dest="tok_command", metavar="ACTION", parser_class=Parser)
     tt = tok_sub.add_parser(
@@ -355,6 +373,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dedup_index(args: argparse.Namespace) -> int:
+    from mellum_data.config import dump_yaml, load_config
+    from mellum_data.pipelines.dedup import DedupConfig
+    from mellum_data.pipelines.dedup_index import run_incremental_dedup
+
+    cfg, _ = load_config(DedupConfig, args.config, args.set)
+    if args.dry_run:
+        print(dump_yaml(cfg.model_dump(mode="json")), end="")
+        return 0
+    _check_inputs(args.input)
+    counts = run_incremental_dedup(args.input, args.output, args.index, cfg)
+    print(
+        f"dedup-index: kept {counts['kept']:,}, removed {counts['removed']:,}; "
+        f"the index now holds {counts['indexed']:,} documents ({args.index})"
+    )
+    return 0
+
+
 def cmd_tokenizer(args: argparse.Namespace) -> int:
     from mellum_data.tokenize.train import train_tokenizer
 
@@ -475,6 +511,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 COMMANDS = {
     "sample": cmd_sample,
     "run": cmd_run,
+    "dedup-index": cmd_dedup_index,
     "tokenizer": cmd_tokenizer,
     "plan": cmd_plan,
     "mix": cmd_mix,
