@@ -5,6 +5,8 @@ from datatrove.data import Document
 
 from mellum_data.filters.language import (
     LanguageFilter,
+    cut_spans,
+    document_prose,
     lid_model_path,
     prose_view,
     strip_code_blocks,
@@ -117,3 +119,34 @@ def test_math_prose_is_identified_without_formulas():
     )
     doc, result = run(LanguageFilter(languages=["en"], strip_math=True), text)
     assert result is True and doc.metadata["lang"] == "en"
+
+
+def with_inline_code(*parts: str) -> tuple[str, list[list[int]]]:
+    """Text from alternating prose and code parts, and the spans of the code parts."""
+    spans, pos = [], 0
+    for i, part in enumerate(parts):
+        if i % 2:
+            spans.append([pos, pos + len(part)])
+        pos += len(part)
+    return "".join(parts), spans
+
+
+def test_inline_code_spans_are_cut_from_the_prose():
+    text, spans = with_inline_code(
+        "Appelez ", "Array.prototype.map(callbackFn, thisArg)", " puis ", "filter(predicateFn)", "."
+    )
+    flt = LanguageFilter(languages=["fr"])
+    doc = Document(text=text, id="t", metadata={"code_spans": [], "inline_code_spans": spans})
+    assert flt.filter(doc) is True and doc.metadata["lang_score"] > 0.9
+    # Without the extractor's spans the identifiers read as no language.
+    assert run(flt, text)[1] == (False, "language_low_score")
+
+
+def test_document_prose_uses_the_spans_when_they_fit():
+    text = "Intro `x`.\n```py\nx = 1\n```\nEnd."
+    meta = {"code_spans": [[11, 26]], "inline_code_spans": [[6, 9]]}
+    assert document_prose(text, meta) == "Intro .\n\n\nEnd."
+    assert cut_spans("abcdef", [[1, 3]], [[2, 4]]) == "a\nef"  # overlaps are cut once
+    # No spans recorded (text input) or spans of another text: the fences decide.
+    assert document_prose(text, {}) == "Intro `x`.\n\n\nEnd."
+    assert document_prose(text, {"code_spans": [[0, 99]]}) == "Intro `x`.\n\n\nEnd."

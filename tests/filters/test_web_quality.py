@@ -176,6 +176,11 @@ CASES = [
         " ".join(PROSE[:3] * 2 + PROSE[3:6]),
         "gopher_repetition_duplicated_5_n_grams",
     ),
+    (
+        GopherRepetition(dup_para_frac=None),
+        "\n\n".join([" ".join(PROSE[:5])] * 2 + PROSE[5:9]),
+        "gopher_repetition_dup_para_char_frac",
+    ),
     (GopherQuality(), " ".join(PROSE[:2]), "gopher_quality_short_doc"),
     (GopherQuality(max_doc_words=100), WORDY, "gopher_quality_long_doc"),
     (
@@ -235,3 +240,52 @@ CASES = [
 @pytest.mark.parametrize("flt,text,reason", CASES, ids=[c[2] for c in CASES])
 def test_drop_reasons(flt, text, reason):
     assert flt.filter(doc(text)) == (False, reason)
+
+
+def test_repetition_ignores_case():
+    # Stuffed keywords vary their case; each spelling alone stays under the 20% rule.
+    stuffed = " ".join(["Fast loans", "fast loans", "FAST LOANS", "Fast Loans"] * 5 + PROSE[:3])
+    assert GopherRepetition().filter(doc(stuffed)) == (False, "gopher_repetition_top_2_gram")
+
+
+JAPANESE = (
+    "リベースは、あるブランチのコミットを別のブランチの先頭に付け替える操作です。マージと同じく二つの"
+    "ブランチの変更をまとめるために使いますが、履歴の形が大きく異なります。マージは合流のコミットを作る"
+    "のに対して、リベースは履歴を一本の直線にします。\n\n"
+    "作業用のブランチを最新のメインブランチに追従させるには、次のように実行します。\n\n"
+    "途中で競合が起きた場合は、ファイルを修正してからインデックスに追加し、リベースを続行します。"
+    "やり直したいときは中止のオプションを使えば、リベースを始める前の状態に戻ります。\n\n"
+    "注意すべき点は、リベースがコミットを作り直すということです。すでに他の人と共有しているブランチを"
+    "リベースすると、相手の手元の履歴と食い違ってしまいます。共有済みのブランチではリベースを避け、"
+    "自分だけの作業ブランチで使うようにしましょう。\n\n"
+    "対話的なリベースを使うと、コミットをまとめたり順番を入れ替えたりすることもできます。"
+    "プルリクエストを出す前に履歴を整理しておくと、レビューする人がとても読みやすくなります。"
+)
+
+
+def test_cjk_ngrams_span_two_characters_per_word():
+    # Character 5-grams ("ブランチの") repeat in ordinary Japanese prose.
+    assert GopherRepetition().filter(doc(JAPANESE, "ja")) is True
+    assert GopherRepetition().filter(doc(JAPANESE, "en")) == (
+        False,
+        "gopher_repetition_duplicated_5_n_grams",
+    )
+    stuffed = "，".join(["减肥茶哪个牌子好"] * 12 + ["最好的减肥茶排行榜"]) + "。"
+    assert GopherRepetition().filter(doc(stuffed, "zh")) == (False, "gopher_repetition_top_2_gram")
+
+
+def test_fineweb_ignores_repeated_short_lines():
+    # A table of contents repeats the heading; the 1% rule would drop the page for it.
+    page = lines("3. Pointers and arrays", "4. Structures", "", "3. Pointers and arrays", *PROSE)
+    assert FineWebQuality().filter(doc(page)) is True
+    assert FineWebQuality(ignore_short_duplicates=False).filter(doc(page)) == (
+        False,
+        "fineweb_quality_char_dup_ratio",
+    )
+
+
+def test_top_ngram_rule_needs_a_repeat():
+    # In a 60-character page any single 2-gram is above 20%; nothing repeats here.
+    short = "We will be back soon, after some maintenance on the servers."
+    assert GopherRepetition().filter(doc(short)) is True
+    assert GopherQuality().filter(doc(short)) == (False, "gopher_quality_short_doc")

@@ -1,9 +1,18 @@
 """HTML extraction keeps code blocks line by line (fenced), math as TeX, and the title."""
 
+import time
+
 import pytest
 from datatrove.data import Document
 
-from mellum_data.pipelines.extract import Extractor, html_to_text, tidy_fences
+from mellum_data.pipelines.extract import (
+    Extractor,
+    Page,
+    extract_page,
+    html_to_text,
+    take_inline_marks,
+    tidy_fences,
+)
 
 CODE_LINES = [
     "fn main() {",
@@ -32,6 +41,51 @@ def test_code_block_lines_survive_fenced():
     assert title == "Iterating in Rust"
     assert "```rust\n" + "\n".join(CODE_LINES) + "\n```" in text
     assert "Home" not in text
+
+
+def test_code_spans_locate_blocks_and_inline_code():
+    page = extract_page(PAGE)
+    [(start, end)] = page.code_spans
+    assert page.text[start:end] == "```rust\n" + "\n".join(CODE_LINES) + "\n```"
+    assert [page.text[a:b] for a, b in page.inline_code_spans] == ["println!", "{name}"]
+    assert "\x02" not in page.text and "\x03" not in page.text
+
+
+def test_stray_marker_characters_in_the_page_open_no_span():
+    html = (
+        "<html><body><article><p>A \x03stray\x02 control byte, then <code>x = 1</code> and an "
+        "empty <code></code> element in a sentence long enough to be main content.</p>"
+        "</article></body></html>"
+    )
+    page = extract_page(html)
+    assert [page.text[a:b] for a, b in page.inline_code_spans] == ["x = 1"]
+    assert page.text.startswith("A stray control byte")
+
+
+def test_take_inline_marks():
+    assert take_inline_marks("a \x02b\x03 c \x02\x02d\x03\x03 \x03e") == (
+        "a b c d e",
+        [(2, 3), (6, 7)],
+    )
+
+
+@pytest.mark.parametrize(
+    "wrapper,language",
+    [
+        ('<div class="highlight-python notranslate"><div class="highlight"><pre>', "python"),
+        ('<div class="highlight highlight-source-shell"><pre>', "shell"),
+        ('<pre class="lang-go">', "go"),
+        ('<div class="code"><pre>', ""),
+    ],
+)
+def test_fence_language_from_highlighter_classes(wrapper, language):
+    closing = "</pre>" + "</div>" * wrapper.count("<div")
+    html = (
+        "<html><body><article><p>Run the following command to install the package and "
+        f"check the version that was installed.</p>{wrapper}make install{closing}"
+        "</article></body></html>"
+    )
+    assert f"```{language}\nmake install\n```" in html_to_text(html)[1]
 
 
 def test_math_becomes_tex():
@@ -78,11 +132,17 @@ def in_process() -> Extractor:
     return Extractor(timeout_s=None)
 
 
-def test_extractor_sets_title_and_text(in_process):
+def test_extractor_sets_title_text_and_spans(in_process):
     doc, result = extract(in_process, PAGE)
     assert result is True
     assert doc.metadata["title"] == "Iterating in Rust"
     assert doc.text.startswith("Iterating over a vector")
+    page = extract_page(PAGE)
+    assert doc.metadata["code_spans"] == [list(s) for s in page.code_spans]
+    assert doc.metadata["inline_code_spans"] == [list(s) for s in page.inline_code_spans]
+    # Text inputs get the spans of their fenced blocks.
+    doc, _ = extract(in_process, "Intro.\n```sh\nls\n```\nEnd.", fmt="text")
+    assert doc.metadata["code_spans"] == [[7, 19]] and doc.metadata["inline_code_spans"] == []
 
 
 def test_extract_empty_keeps_the_raw_html(in_process):
@@ -99,23 +159,38 @@ def test_text_formats_pass_through(in_process):
 
 
 def test_extract_error():
-    class CrashingParser(Extractor):
-        """Stands for a parser that raises on a malformed page."""
-
-        def _html(self, html: str) -> tuple[str, str]:
-            raise ValueError("malformed")
-
-    doc, result = extract(CrashingParser(timeout_s=None, removed_text_chars=10), PAGE)
+    flt = Extractor(timeout_s=None, removed_text_chars=10)
+    flt.extract_fn = flaky_extract
+    doc, result = extract(flt, PAGE.replace("Iterating", "CRASH"))
     assert result == (False, "extract_error")
-    assert doc.text == PAGE[:10]
+    assert doc.text == PAGE.replace("Iterating", "CRASH")[:10]
 
 
-def test_extract_timeout_in_the_sandbox():
-    flt = Extractor(timeout_s=1e-4)
-    doc = Document(text=PAGE, id="slow", metadata={"format": "html"})
-    kept = list(flt.run([doc]))
-    assert kept == []
+def flaky_extract(html: str) -> Page:
+    """Stands for a parser that raises on one malformed page and hangs on another."""
+    if "CRASH" in html:
+        raise ValueError("malformed")
+    if "HANG" in html:
+        time.sleep(30)
+    return extract_page(html)
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_sandbox_drops_only_the_page_that_hangs_or_raises(batch_size):
+    flt = Extractor(timeout_s=0.3, batch_size=batch_size)
+    flt.extract_fn = flaky_extract
+    names = ["a", "HANG", "b", "CRASH", "c"]
+    docs = [
+        Document(text=PAGE.replace("Iterating", name), id=name, metadata={"format": "html"})
+        for name in names
+    ]
+    started = time.monotonic()
+    kept = list(flt.run(docs))
+    assert [d.id for d in kept] == ["a", "b", "c"]
+    assert kept[0].text == html_to_text(PAGE.replace("Iterating", "a"))[1]
     assert flt.stats["dropped_extract_timeout"].total == 1
+    assert flt.stats["dropped_extract_error"].total == 1
+    assert time.monotonic() - started < 10
 
 
 def test_sandboxed_extraction_matches_in_process():

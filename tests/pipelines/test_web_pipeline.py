@@ -14,7 +14,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from mellum_data.config import load_config
-from mellum_data.errors import ConfigError
+from mellum_data.errors import ConfigError, InputError
 from mellum_data.pipelines.executor import Execution
 from mellum_data.pipelines.sources import doc_id
 from mellum_data.pipelines.web import WEB_METADATA, WebConfig, run_web
@@ -251,8 +251,10 @@ def test_web_pipeline_accounts_for_every_page(tmp_path):
     assert outcomes(out) == expected
 
     kept = pl.read_parquet(out / "web" / "*.parquet")
+    spans = pl.List(pl.List(pl.Int32))
     assert kept.schema["metadata"].to_schema() == {
-        k: pl.Float64 if k == "lang_score" else pl.String for k in WEB_METADATA
+        k: pl.Float64 if k == "lang_score" else spans if k.endswith("code_spans") else pl.String
+        for k in WEB_METADATA
     }
     by_url = {row["metadata"]["url"]: row for row in kept.iter_rows(named=True)}
     langs = {url: row["metadata"]["lang"] for url, row in by_url.items()}
@@ -272,6 +274,11 @@ def test_web_pipeline_accounts_for_every_page(tmp_path):
         in (tutorial["text"])
     )
     assert "        item = await queue.get()\n" in tutorial["text"]
+    [(start, end)] = tutorial["metadata"]["code_spans"]
+    assert tutorial["text"][start:].startswith("```python\nimport asyncio")
+    assert tutorial["text"][:end].endswith("asyncio.run(main())\n```")
+    inline = [tutorial["text"][a:b] for a, b in tutorial["metadata"]["inline_code_spans"]]
+    assert inline == ["queue.join()"]
     assert "Home" not in tutorial["text"]  # navigation is not main content
     assert "marchand de crêpes" in by_url["https://fr.example/"]["text"]
     assert "駅前に新しい図書館が開館しました" in by_url["https://news.example/ja"]["text"]
@@ -325,3 +332,39 @@ def test_config_from_yaml(tmp_path):
     path.write_text("source: removed\n")
     with pytest.raises(ConfigError, match="web.yaml:1: field 'source'"):
         load_config(WebConfig, path)
+
+
+def test_url_rules_drop_before_extraction(tmp_path):
+    records = [
+        ("https://docs.example/asyncio?utm_source=feed", HTML, TUTORIAL.encode(), "200 OK", "kept"),
+        (
+            "https://docs.example/asyncio#top",
+            HTML,
+            TUTORIAL.encode(),
+            "200 OK",
+            "url:url_duplicate",
+        ),
+        ("https://ads.spam.example/a", HTML, TUTORIAL.encode(), "200 OK", "url:url_blocked_domain"),
+        ("https://x.example/casino/a", HTML, TUTORIAL.encode(), "200 OK", "url:url_blocked_word"),
+        ("https://x.example/porn/a", HTML, TUTORIAL.encode(), "200 OK", "url:url_blocked_word"),
+    ]
+    write_warc(tmp_path / "a.warc.gz", records)
+    (tmp_path / "domains.txt").write_text("spam.example\n")
+    (tmp_path / "words.txt").write_text("# gambling\ncasino\n")
+    config = WebConfig.model_validate(
+        {
+            "url": {
+                "dedup": True,
+                "blocked_domain_files": [str(tmp_path / "domains.txt")],
+                "blocked_word_files": [str(tmp_path / "words.txt")],
+            }
+        }
+    )
+    run_web([str(tmp_path / "a.warc.gz")], str(tmp_path / "out"), config, Execution())
+    assert outcomes(tmp_path / "out") == {doc_id("web", url): o for url, *_, o in records}
+    # Dropped before extraction: removed/url/ keeps the raw HTML.
+    removed = pl.read_parquet(tmp_path / "out" / "removed" / "url" / "*.parquet")
+    assert all(text.startswith("<!DOCTYPE html>") for text in removed["text"])
+    config.url.blocked_domain_files = [str(tmp_path / "missing.txt")]
+    with pytest.raises(InputError, match="missing.txt: block-list not found"):
+        run_web([str(tmp_path / "a.warc.gz")], str(tmp_path / "out2"), config, Execution())

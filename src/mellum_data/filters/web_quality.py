@@ -3,7 +3,8 @@ multilingual corpus that feeds a code model.
 
 What changes against running datatrove's filters as they are, and why:
 
-- **Prose only.** The rules judge the text outside ``` fenced code blocks (``prose_view``):
+- **Prose only.** The rules judge the text outside code blocks and inline code
+  (``document_prose``: the extractor's code spans, or ``` fences for text without them):
   code has short lines, repeated lines (``}``), few stop words and ``#`` comments, and a
   tutorial would fail FineWeb's line rules and Gopher's alpha ratio on its code alone. The
   document length rules (Gopher's min/max words) still count every word, code included.
@@ -35,24 +36,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from datatrove.data import Document
-from datatrove.pipeline.filters import (
-    C4QualityFilter,
-    FineWebQualityFilter,
-    GopherQualityFilter,
-    GopherRepetitionFilter,
-)
+from datatrove.pipeline.filters import C4QualityFilter, FineWebQualityFilter
 from datatrove.pipeline.filters.base_filter import BaseFilter, get_filter_result
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.text import PUNCTUATION_SET
 from datatrove.utils.word_tokenizers import WordTokenizer
 
-from mellum_data.filters.language import prose_view
+from mellum_data.filters.gopher import quality_reason, repetition_reason
+from mellum_data.filters.language import document_prose
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?«»“”‘’„…。，、！？：；（）「」『』【】《》"
 _PUNCTUATION = "".join(PUNCTUATION_SET)
-_ASCII_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "’": "'"})
+_ASCII_QUOTES = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "’": "'"}
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 # A sentence ends at terminal punctuation and the closing quotes or brackets after it.
 _SENTENCE = re.compile(r"[^.!?。！？\n]*(?:[.!?。！？]+[\"'”’“»」』)]*|\n|$)")
@@ -102,6 +99,29 @@ class ScriptWordTokenizer(WordTokenizer):
 WORDS = ScriptWordTokenizer()
 
 
+class _LastDocument:
+    """What the quality filters derive from a document (its prose, the words of what they
+    judge, its word count), kept for the last document only: the filters run one after the
+    other on each document, and no step changes a text or its spans after extraction (the
+    objects themselves are compared, so a new document never meets stale values)."""
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.values: dict[str, Any] = {}
+
+    def get(self, doc: Document, name: str, compute: Any) -> Any:
+        meta = doc.metadata
+        key = (doc.text, meta.get("code_spans"), meta.get("inline_code_spans"))
+        if len(self.key) != len(key) or any(a is not b for a, b in zip(key, self.key)):
+            self.key, self.values = key, {}
+        if name not in self.values:
+            self.values[name] = compute()
+        return self.values[name]
+
+
+_LAST = _LastDocument()
+
+
 class ScopedQualityFilter(BaseFilter):
     """Runs a datatrove filter (built per language by ``make``) on a document's prose, for
     documents whose ``lang`` is in ``languages`` (None: all); others pass untouched."""
@@ -127,6 +147,16 @@ class ScopedQualityFilter(BaseFilter):
     def make(self, lang: str) -> BaseFilter:
         raise NotImplementedError
 
+    def judged_text(self, doc: Document) -> str:
+        if not self.prose_only:
+            return doc.text
+        return _LAST.get(doc, "prose", lambda: document_prose(doc.text, doc.metadata))
+
+    def judged_words(self, doc: Document) -> list[str]:
+        """The words of ``judged_text`` (blank lines do not change them)."""
+        text = self.judged_text(doc)
+        return _LAST.get(doc, f"words:{self.prose_only}", lambda: WORDS.word_tokenize(text))
+
     def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
         if lang not in self._inner:
             self._inner[lang] = self.make(lang)
@@ -137,7 +167,7 @@ class ScopedQualityFilter(BaseFilter):
         if self.languages is not None and lang not in self.languages:
             self.stat_update("skipped_language")
             return True
-        text = prose_view(doc.text) if self.prose_only else doc.text
+        text = self.judged_text(doc)
         if self.single_spaced:
             text = _BLANK_LINES.sub("\n", text)
         if not text.strip():  # nothing to judge (the language filter requires prose)
@@ -150,11 +180,20 @@ class ScopedQualityFilter(BaseFilter):
 
 
 class GopherRepetition(ScopedQualityFilter):
+    """Gopher's repetition rules on lower-cased words, scaled for zh and ja (see
+    ``filters.gopher``)."""
+
     name = "👯 Gopher repetition"
     prefix = "gopher_repetition"
 
-    def make(self, lang: str) -> BaseFilter:
-        return GopherRepetitionFilter(language=WORDS, **self.params)
+    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
+        reason = repetition_reason(
+            view.text,
+            self.judged_words(doc),
+            character_words=lang in CHARACTER_WORD_LANGUAGES,
+            **self.params,
+        )
+        return True if reason is None else (False, reason)
 
 
 class GopherQuality(ScopedQualityFilter):
@@ -177,29 +216,26 @@ class GopherQuality(ScopedQualityFilter):
         self.max_doc_words = max_doc_words
         self.stop_words = STOP_WORDS if stop_words is None else stop_words
 
-    def make(self, lang: str) -> BaseFilter:
+    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
+        # Gopher counts the words with a character that is not punctuation.
+        n_words = _LAST.get(
+            doc,
+            "doc_words",
+            lambda: sum(1 for w in WORDS.word_tokenize(doc.text) if w.strip(_PUNCTUATION)),
+        )
+        if self.min_doc_words is not None and n_words < self.min_doc_words:
+            return False, "short_doc"
+        if self.max_doc_words is not None and n_words > self.max_doc_words:
+            return False, "long_doc"
         params = dict(self.params)
         stop_words = self.stop_words.get(lang)
         if not stop_words:
             params["min_stop_words"] = None
         if lang in CHARACTER_WORD_LANGUAGES:
             params["min_avg_word_length"] = params["max_avg_word_length"] = None
-        return GopherQualityFilter(
-            min_doc_words=None,
-            max_doc_words=None,
-            stop_words=stop_words or [],
-            language=WORDS,
-            **params,
-        )
-
-    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
-        # Words with a character that is not punctuation (Gopher's count), via C-speed strip.
-        n_words = sum(1 for w in WORDS.word_tokenize(doc.text) if w.strip(_PUNCTUATION))
-        if self.min_doc_words is not None and n_words < self.min_doc_words:
-            return False, "short_doc"
-        if self.max_doc_words is not None and n_words > self.max_doc_words:
-            return False, "long_doc"
-        return super().judge(doc, view, lang)
+        words = self.judged_words(doc)
+        reason = quality_reason(view.text, words, stop_words=frozenset(stop_words or ()), **params)
+        return True if reason is None else (False, reason)
 
 
 class C4Quality(ScopedQualityFilter):
@@ -219,7 +255,10 @@ class C4Quality(ScopedQualityFilter):
     def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
         # C4 counts a line ending in '"' or "'" as a sentence; typographic quotes (German
         # „…“, French «…», English “…”) count the same.
-        text = view.text.translate(_ASCII_QUOTES)
+        text = view.text
+        for quote, ascii_quote in _ASCII_QUOTES.items():  # str.replace: translate is slower
+            if quote in text:
+                text = text.replace(quote, ascii_quote)
         return super().judge(doc, Document(text=text, id=doc.id), lang)
 
 
@@ -238,13 +277,39 @@ CJK_LINE_SCALE = 3
 
 
 class FineWebQuality(ScopedQualityFilter):
+    """FineWeb's rules; repeats of short lines (at most ``short_line_length`` characters) do
+    not count as duplicated characters when ``ignore_short_duplicates``: resiliparse keeps the
+    breadcrumbs, table-of-contents entries and "Next" links that trafilatura, on whose output
+    the 1% threshold was set, drops, and one repeated heading would otherwise fail a page."""
+
     name = "🍷 FineWeb quality"
     prefix = "fineweb_quality"
     single_spaced = True
 
+    def __init__(self, *, ignore_short_duplicates: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ignore_short_duplicates = ignore_short_duplicates
+
+    def short_line_length(self, lang: str) -> int:
+        length = self.params.get("short_line_length", 30)
+        if lang in CHARACTER_WORD_LANGUAGES:
+            return max(1, round(length / CJK_LINE_SCALE))
+        return length
+
     def make(self, lang: str) -> BaseFilter:
         params = {k: (_FINEWEB_OFF[k] if v is None else v) for k, v in self.params.items()}
-        if lang in CHARACTER_WORD_LANGUAGES:
-            length = params.get("short_line_length", 30)
-            params["short_line_length"] = max(1, round(length / CJK_LINE_SCALE))
+        params["short_line_length"] = self.short_line_length(lang)
         return FineWebQualityFilter(language=WORDS, **params)
+
+    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
+        if self.ignore_short_duplicates:
+            limit = self.short_line_length(lang)
+            seen: set[str] = set()
+            lines = []
+            for line in view.text.split("\n"):
+                if len(line) <= limit and line in seen:
+                    continue
+                seen.add(line)
+                lines.append(line)
+            view = Document(text="\n".join(lines), id=doc.id, metadata=doc.metadata)
+        return super().judge(doc, view, lang)

@@ -8,6 +8,7 @@ _EXPORTS = {
     "WebConfig": "web",
     "run_web": "web",
     "build_web_steps": "web",
+    "train_quality_classifier": "quality",
     "MathConfig": "math",
     "run_math": "math",
     "build_math_steps": "math",

@@ -9,8 +9,10 @@ accounted for.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
@@ -200,14 +202,22 @@ class _Records(_Reader):
         return Document(text=text, id=id_, metadata=meta)
 
 
+@contextmanager
+def binary_lines(folder: Any, path: str) -> Iterator[Iterator[bytes]]:
+    """The lines of a file, decompressed by its suffix (.gz, .zst, ...). zstandard's reader
+    cannot iterate lines itself, so every stream goes through a buffered reader."""
+    with folder.open(path, "rb", compression="infer") as f:
+        yield io.BufferedReader(f)
+
+
 class JsonlRecordsReader(_Records):
     name = "🐿 Jsonl records"
 
     def read_file(self, filepath: str) -> Iterator[Document]:
         import orjson
 
-        with self.data_folder.open(filepath, "rb", compression="infer") as f:
-            for index, line in enumerate(f):
+        with binary_lines(self.data_folder, filepath) as lines:
+            for index, line in enumerate(lines):
                 if not line.strip():
                     continue
                 try:

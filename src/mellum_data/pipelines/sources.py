@@ -164,6 +164,8 @@ class ExtractConfig(StrictModel):
     keep_math: bool = True
     # Seconds per document in datatrove's sandboxed extraction process; None extracts in-process.
     timeout_s: float | None = Field(default=5.0, gt=0)
+    # Pages sent to the sandbox per round trip (a batch that fails is redone page by page).
+    batch_size: int = Field(default=32, ge=1)
 
 
 class LanguageConfig(StrictModel):
@@ -189,6 +191,7 @@ def extractor(
         code_fences=cfg.code_fences,
         keep_math=cfg.keep_math,
         timeout_s=cfg.timeout_s,
+        batch_size=cfg.batch_size,
         removed_text_chars=reader.removed_text_chars,
         exclusion_writer=writer,
         **tex,

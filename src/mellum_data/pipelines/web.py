@@ -1,23 +1,34 @@
-"""The web source pipeline: WARC / jsonl / parquet -> extract -> language -> quality.
+"""The web source pipeline: WARC / jsonl / parquet -> URL -> extract -> language -> quality
+-> classifier score and tier.
 
 Steps (each a datatrove step; every drop lands under ``OUTPUT/removed/<step>/``):
 
 1. readers (one per input group), then ``read`` drops the records marked as unreadable;
-2. ``extract``: HTML to text with code blocks fenced and math kept (``pipelines.extract``);
-3. ``language``: fastText LID-176 on the prose (``filters.language``);
-4. ``gopher_repetition``, ``gopher_quality``, ``c4_quality``, ``fineweb_quality``: the
+2. ``url``: block-listed domains and words, repeated normalised URLs (``filters.url``);
+3. ``extract``: HTML to text with code blocks fenced, code spans recorded and math kept
+   (``pipelines.extract``);
+4. ``language``: fastText LID-176 on the prose (``filters.language``);
+5. ``gopher_repetition``, ``gopher_quality``, ``c4_quality``, ``fineweb_quality``: the
    FineWeb rule set, on the prose, per language (``filters.web_quality``);
-5. kept documents to ``OUTPUT/<source>/``.
+6. with a classifier model: ``quality_classifier`` writes ``score_<name>`` (and may drop),
+   then ``quality_tier`` (high / medium / low) from thresholds or percentiles
+   (``pipelines.quality``);
+7. kept documents to ``OUTPUT/<source>/``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import pyarrow as pa
+from datatrove.pipeline.writers.disk_base import DiskWriter
 from pydantic import Field, field_validator
 
 from mellum_data.config import StrictModel
+from mellum_data.errors import InputError
+from mellum_data.filters.quality_classifier import QualityTier
+from mellum_data.filters.url import BUILTIN_BLOCKED_WORDS, TRACKING_PARAMS, UrlFilter
 from mellum_data.filters.web_quality import (
     C4_LANGUAGES,
     STOP_WORDS,
@@ -26,8 +37,16 @@ from mellum_data.filters.web_quality import (
     GopherQuality,
     GopherRepetition,
 )
+from mellum_data.io import atomic_write_json, folder, path_exists
 from mellum_data.pipelines.common import logs_dir
 from mellum_data.pipelines.executor import Execution, run_steps
+from mellum_data.pipelines.quality import (
+    ClassifierConfig,
+    TierConfig,
+    Tiers,
+    classifier_steps,
+    tier_thresholds,
+)
 from mellum_data.pipelines.readers import DropMarked, reader_steps
 from mellum_data.pipelines.sources import (
     WEB_FORMATS,
@@ -51,7 +70,24 @@ WEB_METADATA: dict[str, pa.DataType] = {
     "title": pa.string(),
     "lang": pa.string(),
     "lang_score": pa.float64(),
+    "code_spans": pa.list_(pa.list_(pa.int32())),
+    "inline_code_spans": pa.list_(pa.list_(pa.int32())),
 }
+
+
+class UrlConfig(StrictModel):
+    enabled: bool = True
+    # Block-list files (local or s3://), one entry a line, '#' comments (see filters/url.py).
+    blocked_domain_files: list[str] = []
+    blocked_word_files: list[str] = []
+    # Add our short built-in list of adult-content and spam words (filters.url).
+    builtin_blocked_words: bool = True
+    # Keep only the first page of each normalised URL in a task. Off by default: the dedup
+    # stage removes the same pages by content, across tasks; turn it on to skip extracting
+    # crawls known to repeat URLs (tracking parameters, fragments).
+    dedup: bool = False
+    # Query parameters dropped when normalising ('*' at the end: a prefix).
+    tracking_params: list[str] = list(TRACKING_PARAMS)
 
 
 class GopherRepetitionConfig(StrictModel):
@@ -118,10 +154,13 @@ class FineWebConfig(StrictModel):
     short_line_length: int = 30
     char_duplicates_ratio: float | None = 0.01
     new_line_ratio: float | None = 0.3
+    # Repeated short lines (headings, breadcrumbs, "Next") are not duplicated characters.
+    ignore_short_duplicates: bool = True
 
 
 class QualityConfig(StrictModel):
-    # Judge the prose only (text outside ``` code fences); see filters/web_quality.py.
+    # Judge the prose only (the text outside the code the extractor recorded, or outside
+    # ``` fences); see filters/web_quality.py.
     prose_only: bool = True
     gopher_repetition: GopherRepetitionConfig = Field(default_factory=GopherRepetitionConfig)
     gopher_quality: GopherQualityConfig = Field(default_factory=GopherQualityConfig)
@@ -133,9 +172,12 @@ class WebConfig(StrictModel):
     source: str = "web"
     kind: Literal["web"] = "web"
     reader: ReaderConfig = Field(default_factory=ReaderConfig)
+    url: UrlConfig = Field(default_factory=UrlConfig)
     extract: ExtractConfig = Field(default_factory=ExtractConfig)
     language: LanguageConfig = Field(default_factory=LanguageConfig)
     quality: QualityConfig = Field(default_factory=QualityConfig)
+    classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
+    tiers: TierConfig = Field(default_factory=TierConfig)
 
     @field_validator("source")
     @classmethod
@@ -147,7 +189,35 @@ def _params(section: StrictModel) -> dict[str, Any]:
     return section.model_dump(exclude={"enabled", "languages"})
 
 
-def quality_steps(cfg: QualityConfig, output: str, metadata: dict[str, pa.DataType]) -> list:
+WriterFor = Callable[[str], DiskWriter | None]
+
+
+def web_metadata(config: WebConfig) -> dict[str, pa.DataType]:
+    """The kept documents' metadata columns: ``WEB_METADATA`` plus the classifier's."""
+    meta = dict(WEB_METADATA)
+    if config.classifier.model is not None:
+        meta[f"score_{config.classifier.name}"] = pa.float64()
+        if config.tiers.enabled:
+            meta["quality_tier"] = pa.string()
+    return meta
+
+
+def url_filter(cfg: UrlConfig, writer: DiskWriter | None) -> list[UrlFilter]:
+    if not cfg.enabled:
+        return []
+    return [
+        UrlFilter(
+            blocked_domain_files=cfg.blocked_domain_files,
+            blocked_word_files=cfg.blocked_word_files,
+            blocked_words=BUILTIN_BLOCKED_WORDS if cfg.builtin_blocked_words else (),
+            dedup=cfg.dedup,
+            tracking_params=cfg.tracking_params,
+            exclusion_writer=writer,
+        )
+    ]
+
+
+def quality_steps(cfg: QualityConfig, writer_for: WriterFor) -> list:
     filters = [
         ("gopher_repetition", GopherRepetition, cfg.gopher_repetition),
         ("gopher_quality", GopherQuality, cfg.gopher_quality),
@@ -158,7 +228,7 @@ def quality_steps(cfg: QualityConfig, output: str, metadata: dict[str, pa.DataTy
         cls(
             languages=section.languages,
             prose_only=cfg.prose_only,
-            exclusion_writer=RemovedWriter(output, step, metadata),
+            exclusion_writer=writer_for(step),
             **_params(section),
         )
         for step, cls, section in filters
@@ -166,20 +236,69 @@ def quality_steps(cfg: QualityConfig, output: str, metadata: dict[str, pa.DataTy
     ]
 
 
-def build_web_steps(inputs: list[str], output: str, config: WebConfig) -> list:
-    """The datatrove steps of the web pipeline (inputs are resolved now: InputError early)."""
-    groups = resolve_inputs(inputs, WEB_FORMATS)
-    meta = WEB_METADATA
+def filter_steps(groups: list, config: WebConfig, writer_for: WriterFor) -> list:
+    """Reading and every filter before the classifier."""
     return [
         *reader_steps(groups, config.reader, source=config.source, kind=config.kind),
-        DropMarked(exclusion_writer=RemovedWriter(output, "read", meta)),
-        extractor(config.extract, config.reader, RemovedWriter(output, "extract", meta)),
-        language_filter(config.language, RemovedWriter(output, "language", meta), strip_math=False),
-        *quality_steps(config.quality, output, meta),
+        DropMarked(exclusion_writer=writer_for("read")),
+        *url_filter(config.url, writer_for("url")),
+        extractor(config.extract, config.reader, writer_for("extract")),
+        language_filter(config.language, writer_for("language"), strip_math=False),
+        *quality_steps(config.quality, writer_for),
+    ]
+
+
+def first_documents(steps: list, n: int) -> list[str]:
+    """Texts of the first ``n`` documents out of ``steps``, run in this process."""
+    pipeline = None
+    for step in steps:
+        pipeline = step.run(pipeline, 0, 1)
+    texts: list[str] = []
+    for doc in pipeline or ():
+        texts.append(doc.text)
+        if len(texts) >= n:
+            break
+    if pipeline is not None:
+        pipeline.close()
+    return texts
+
+
+def web_tiers(groups: list, config: WebConfig) -> Tiers | None:
+    """Tier thresholds (None without a classifier or with tiers off); see ``tier_thresholds``."""
+    if config.classifier.model is None or not config.tiers.enabled:
+        return None
+    return tier_thresholds(
+        config.classifier,
+        config.tiers,
+        lambda n: first_documents(filter_steps(groups, config, lambda step: None), n),
+    )
+
+
+def build_web_steps(inputs: list[str], output: str, config: WebConfig) -> list:
+    """The datatrove steps of the web pipeline (inputs are resolved now: InputError early;
+    percentile tiers score a sample of the inputs now)."""
+    groups = resolve_inputs(inputs, WEB_FORMATS)
+    meta = web_metadata(config)
+    if config.classifier.model is not None and not path_exists(config.classifier.model):
+        raise InputError(f"{config.classifier.model}: classifier model not found")
+
+    def writer_for(step: str) -> RemovedWriter:
+        return RemovedWriter(output, step, meta)
+
+    return [
+        *filter_steps(groups, config, writer_for),
+        *classifier_steps(
+            config.classifier, web_tiers(groups, config), writer_for("quality_classifier")
+        ),
         schema_kept_writer(output, meta),
     ]
 
 
 def run_web(inputs: list[str], output: str, config: WebConfig, execution: Execution) -> None:
     steps = build_web_steps(inputs, output, config)
-    run_steps(steps, execution, logging_dir=logs_dir(output, "web"), name="web")
+    logs = logs_dir(output, "web")
+    for step in steps:
+        if isinstance(step, QualityTier):  # the thresholds used, for the record
+            tiers = {"score_key": step.score_key, "high": step.high, "medium": step.medium}
+            atomic_write_json(folder(logs), "quality_tiers.json", tiers)
+    run_steps(steps, execution, logging_dir=logs, name="web")
