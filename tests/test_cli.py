@@ -16,6 +16,7 @@ COMMANDS = [
     ["run", "tokenize"],
     ["dedup-index"],
     ["tokenizer", "train"],
+    ["quality", "train"],
     ["plan"],
     ["mix"],
     ["stats"],

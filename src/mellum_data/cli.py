@@ -192,6 +192,56 @@ def build_parser() -> Parser:
     )
     tt.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
 
+    qual = sub.add_parser(
+        "quality", help="train quality classifiers", description="Quality classifier tools."
+    )
+    qual_sub = qual.add_subparsers(dest="quality_command", metavar="ACTION", parser_class=Parser)
+    qt = qual_sub.add_parser(
+        "train",
+        help="train a fastText quality classifier (DCLM-style)",
+        description="Train a fastText classifier of positive (good) against negative example "
+        "documents, with word bigrams as DCLM does, and save it with a training report "
+        "(OUT.json). Use it in the web stage with 'classifier: {model: OUT}' and map its "
+        "scores to quality tiers with 'tiers:'. Inputs: jsonl, parquet (a stage output works) "
+        "or .txt with one document per line; local or s3:// files, folders or globs.",
+    )
+    qt.add_argument("--positive", nargs="+", required=True, metavar="PATH", help="good examples")
+    qt.add_argument("--negative", nargs="+", required=True, metavar="PATH", help="bad examples")
+    qt.add_argument("--out", required=True, metavar="MODEL.bin", help="model file to write")
+    qt.add_argument(
+        "--text-key", default="text", help="field holding the text in jsonl/parquet (default: text)"
+    )
+    qt.add_argument(
+        "--max-chars",
+        type=int,
+        default=20_000,
+        help="characters of each document the model reads (default: 20000)",
+    )
+    qt.add_argument(
+        "--no-balance",
+        dest="balance",
+        action="store_false",
+        help="keep every example (default: downsample the larger side)",
+    )
+    qt.add_argument(
+        "--validation",
+        type=float,
+        default=0.1,
+        help="share held out to report accuracy (default: 0.1)",
+    )
+    qt.add_argument("--epoch", type=int, default=5, help="training epochs (default: 5)")
+    qt.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
+    qt.add_argument("--dim", type=int, default=100, help="embedding size (default: 100)")
+    qt.add_argument(
+        "--word-ngrams", type=int, default=2, help="word n-gram features (default: 2, as DCLM)"
+    )
+    qt.add_argument("--min-count", type=int, default=1, help="minimum word count (default: 1)")
+    qt.add_argument(
+        "--bucket", type=int, default=2_000_000, help="hash buckets for n-grams (default: 2000000)"
+    )
+    qt.add_argument("--threads", type=int, help="fastText threads (default: all cores)")
+    qt.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
+
     p = sub.add_parser(
         "plan",
         help="show a mixture's plan: requested vs available tokens, epochs",
@@ -416,6 +466,31 @@ def cmd_tokenizer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quality(args: argparse.Namespace) -> int:
+    from mellum_data.pipelines.quality import train_quality_classifier
+
+    report = train_quality_classifier(
+        args.positive,
+        args.negative,
+        args.out,
+        text_key=args.text_key,
+        max_chars=args.max_chars,
+        balance=args.balance,
+        validation=args.validation,
+        epoch=args.epoch,
+        lr=args.lr,
+        dim=args.dim,
+        word_ngrams=args.word_ngrams,
+        min_count=args.min_count,
+        bucket=args.bucket,
+        threads=args.threads,
+        seed=args.seed,
+    )
+    print(json.dumps(report, indent=2))
+    print(f"model written to {args.out} (report: {args.out}.json)", file=sys.stderr)
+    return 0
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from mellum_data.mixtures import load_mixture, make_plan
 
@@ -513,6 +588,7 @@ COMMANDS = {
     "run": cmd_run,
     "dedup-index": cmd_dedup_index,
     "tokenizer": cmd_tokenizer,
+    "quality": cmd_quality,
     "plan": cmd_plan,
     "mix": cmd_mix,
     "stats": cmd_stats,
@@ -533,6 +609,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("run: choose a stage: web, code, math, dedup, tokenize")
     if args.command == "tokenizer" and args.tok_command is None:
         parser.error("tokenizer: choose an action: train")
+    if args.command == "quality" and args.quality_command is None:
+        parser.error("quality: choose an action: train")
     from mellum_data.logs import configure_logging
 
     configure_logging(verbose=args.verbose)
