@@ -5,13 +5,14 @@ import pytest
 from datatrove.utils.dataset import DatatroveFolderDataset
 
 from mellum_data.errors import InputError
+from mellum_data.tokenize import shards
 from mellum_data.tokenize.manifest import (
     SourceCounts,
     TokenizerInfo,
     verify_folder,
     write_source_counts,
 )
-from mellum_data.tokenize.shards import BLOCK_BYTES, ShardReader, ShardWriter, list_shards
+from mellum_data.tokenize.shards import ShardReader, ShardWriter, list_shards
 
 TOK = TokenizerInfo(id="sha256:00aa", name="bpe-300", vocab_size=300, token_size=2, eos_id=1)
 
@@ -75,34 +76,26 @@ def test_wrong_tokenizer_is_refused(tmp_path):
         verify_folder(tmp_path, tokenizer_id="sha256:other")
 
 
-def test_verify_catches_flipped_byte_and_truncation(tmp_path):
-    doc = (np.arange(BLOCK_BYTES, dtype=np.int64) % 250).tolist()  # 2 MiB of uint16 tokens
-    write_source(tmp_path, [doc])
-    assert verify_folder(tmp_path) == 1
-    path = tmp_path / "00000_00000.ds"
-    data = bytearray(path.read_bytes())
-    data[BLOCK_BYTES + 10] ^= 0xFF
-    path.write_bytes(bytes(data))
-    with pytest.raises(InputError) as e:
-        verify_folder(tmp_path)
-    assert str(e.value).endswith(
-        f"00000_00000.ds: checksum mismatch in bytes {BLOCK_BYTES}..{2 * BLOCK_BYTES - 1}"
-    )
-    path.write_bytes(bytes(data[:1000]))
-    with pytest.raises(InputError, match=r"1000 bytes, expected 2097152 .* first bad byte 1000"):
-        verify_folder(tmp_path)
-
-
-def test_incomplete_shard_without_metadata(tmp_path):
-    write_source(tmp_path, [[1, 2]])
-    (tmp_path / "00000_00000.ds.metadata").unlink()
-    with pytest.raises(InputError, match="ds.metadata: missing"):
-        verify_folder(tmp_path)
-
-
 def test_abort_leaves_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         with ShardWriter(tmp_path, "x", token_size=2, tokenizer_id="sha256:x") as w:
             w.add([1, 2], id="a", source="s")
             raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sidecar_built_in_chunks_keeps_order_and_late_types(tmp_path, monkeypatch):
+    """The writer turns sidecar rows into Arrow every SIDECAR_CHUNK documents; a column that
+    is null in the first chunks (no FIM yet) takes its type from later ones."""
+    monkeypatch.setattr(shards, "SIDECAR_CHUNK", 3)
+    w = ShardWriter(tmp_path, "s", token_size=2, tokenizer_id=TOK.id)
+    for i in range(8):
+        fim = "psm" if i >= 5 else None
+        w.add([i + 2, 1], id=f"d{i}", source="s", extra={"fim": fim, "points": [i] * (i % 3)})
+    info = w.close()
+    side = ShardReader(str(tmp_path / "s.ds")).docs().to_pylist()
+    assert [r["id"] for r in side] == [f"d{i}" for i in range(8)]
+    assert [r["offset"] for r in side] == list(range(0, 16, 2))
+    assert [r["fim"] for r in side] == [None] * 5 + ["psm"] * 3
+    assert [r["points"] for r in side][:4] == [[], [1], [2, 2], []]
+    assert (info.tokens, info.documents, info.sizes[".ds"]) == (16, 8, 32)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from mellum_data.errors import ConfigError
+from mellum_data.errors import ConfigError, InputError
 from mellum_data.tokenize.tokenizer import SPECIAL_TOKENS, load_tokenizer
 from mellum_data.tokenize.train import sample_texts, train_tokenizer
 
@@ -60,3 +60,29 @@ def test_shares_and_max_bytes_bound_the_sample(stage_output: Path) -> None:
 def test_unknown_share_lists_valid_sources(stage_output: Path) -> None:
     with pytest.raises(ConfigError, match="unknown sources \\['math'\\]; valid: code, web"):
         sample_texts([str(stage_output)], shares={"math": 1}, max_bytes=1000, seed=0)
+
+
+def test_any_local_tokenizer_json_loads_with_its_own_special_names(tmp_path: Path) -> None:
+    """A tokenizer trained elsewhere (StarCoder-style names) loads; its roles are found."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    specials = ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>", "<fim_pad>"]
+    trainer = trainers.BpeTrainer(
+        vocab_size=300,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(["def f(x):\n    return x + 1\n"] * 20, trainer=trainer)
+    tok.save(str(tmp_path / "tokenizer.json"))
+    _, info = load_tokenizer(str(tmp_path / "tokenizer.json"))
+    assert (info.eos_id, info.fim_prefix_id, info.fim_middle_id, info.fim_suffix_id) == (0, 1, 2, 3)
+    assert info.bos_id is None and info.pad_id is None and info.token_size == 2
+    bare = Tokenizer(models.BPE())
+    bare.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bare.train_from_iterator(["abc"], trainer=trainers.BpeTrainer(vocab_size=260))
+    bare.save(str(tmp_path / "bare.json"))
+    with pytest.raises(InputError, match=r"has no end-of-document token \(looked for <\|eos\|>, "):
+        load_tokenizer(str(tmp_path / "bare.json"))

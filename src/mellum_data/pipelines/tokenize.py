@@ -105,7 +105,7 @@ def run_tokenize(
         name="tokenize",
     )
     merge = make_executor(
-        [MergeSourceCounts(output, tokenizer, tasks=tasks)],
+        [MergeSourceCounts(output, info, tasks=tasks)],
         _stage_execution(execution, "tokenize_merge"),
         logging_dir=logs_dir(output, "tokenize_merge"),
         tasks=1,

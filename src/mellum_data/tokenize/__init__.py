@@ -16,9 +16,11 @@ from mellum_data.tokenize.manifest import (
     write_phase_manifest,
     write_source_counts,
 )
+from mellum_data.tokenize.megatron import export_megatron
 from mellum_data.tokenize.shards import ShardInfo, ShardReader, ShardWriter, list_shards
 from mellum_data.tokenize.split_points import split_points
 from mellum_data.tokenize.tokenizer import load_tokenizer, tokenizer_identity
+from mellum_data.tokenize.verify import verify_shard
 
 __all__ = [
     "FimIds",
@@ -29,6 +31,7 @@ __all__ = [
     "SourceCounts",
     "TokenizerInfo",
     "apply_fim",
+    "export_megatron",
     "fim_document",
     "invert_fim",
     "list_shards",
@@ -38,6 +41,7 @@ __all__ = [
     "split_points",
     "tokenizer_identity",
     "verify_folder",
+    "verify_shard",
     "write_phase_manifest",
     "write_source_counts",
 ]

@@ -16,7 +16,8 @@ from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 import mellum_data
 from mellum_data.errors import InputError
 from mellum_data.io import atomic_write_json, folder, full_path, read_json
-from mellum_data.tokenize.shards import ShardInfo, verify_shard
+from mellum_data.tokenize.shards import ShardInfo
+from mellum_data.tokenize.verify import verify_shard
 
 SOURCE_COUNTS = "counts.json"
 PHASE_MANIFEST = "manifest.json"

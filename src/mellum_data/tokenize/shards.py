@@ -18,15 +18,21 @@ A shard named ``NAME`` is four files in one folder (local or ``s3://``):
     documents from this table without reading token data.
 
 ``ShardWriter`` streams tokens to a temporary file and renames all four files into place on
-``close`` (data files first, the metadata last, so a shard with metadata is complete).
-``ShardReader`` checks the tokenizer identity and token width before it maps the tokens.
+``close`` (data files first, the metadata last, so a shard with metadata is complete). Its
+``ShardInfo`` records each file's size, sha256 and block checks (``integrity``), so that
+``verify.verify_shard`` can name the first bad byte. ``ShardReader`` checks the tokenizer
+identity and token width before it maps the tokens.
+
+Memory of a writer: one 1 MiB write buffer, 8 bytes per document for the index, and the
+sidecar rows as Arrow columns (about the id's length plus 40 bytes and 4 per FIM point per
+document), so a task's working set grows with its shard size, never with the corpus.
 """
 
 from __future__ import annotations
 
 import io
 import uuid
-import zlib
+from array import array
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,12 +42,25 @@ import pyarrow.parquet as pq
 from datatrove.io import DataFolder, DataFolderLike
 
 from mellum_data.errors import InputError
-from mellum_data.io import atomic_write_bytes, folder, full_path, sha256_of
+from mellum_data.io import atomic_write_bytes, folder
+from mellum_data.tokenize.integrity import BLOCK_BYTES, FileChecks, file_checks
 
 SUFFIXES = (".ds", ".ds.index", ".ds.docs.parquet", ".ds.metadata")
-# Checksums of the token file are also kept per block, so that ``verify`` can say where a
-# shard is damaged rather than only that it is.
-BLOCK_BYTES = 1 << 20
+# Sidecar rows become an Arrow table every this many documents (compact, and each chunk's
+# column types are unified at close, so a column that starts as all-null is no problem).
+SIDECAR_CHUNK = 8192
+# BLOCK_BYTES lives in ``integrity``; it is re-exported here, where shard readers look for it.
+__all__ = [
+    "BLOCK_BYTES",
+    "SUFFIXES",
+    "ShardInfo",
+    "ShardReader",
+    "ShardWriter",
+    "dtype_for",
+    "list_shards",
+    "parse_metadata",
+    "token_size_for",
+]
 
 
 def token_size_for(vocab_size: int) -> int:
@@ -64,7 +83,12 @@ class ShardInfo:
     documents: int
     bytes: int
     sha256: dict[str, str] = field(default_factory=dict)
+    # CRC-32 of each 1 MiB block of the ``.ds`` file (also the first number of blocks[".ds"];
+    # kept for manifests written before ``blocks`` existed).
     block_crc32: list[int] = field(default_factory=list)
+    # Per file suffix: its size in bytes, and [crc32, byte sum, weighted byte sum] per block.
+    sizes: dict[str, int] = field(default_factory=dict)
+    blocks: dict[str, list[list[int]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,18 +117,12 @@ class ShardWriter:
         self.tokenizer_label = f"{tokenizer_name}@{tokenizer_id}"
         self._tmp = f"{name}.ds.tmp-{uuid.uuid4().hex[:8]}"
         self._f = self.out.open(self._tmp, "wb")
-        self._ends: list[int] = []
-        self._rows: dict[str, list[Any]] = {
-            "id": [],
-            "source": [],
-            "quality_tier": [],
-            "tokens": [],
-            "offset": [],
-        }
+        self._buf = bytearray()
+        self._checks = FileChecks()
+        self._ends = array("Q")
+        self._tables: list[pa.Table] = []
+        self._rows: dict[str, list[Any]] = _empty_rows()
         self._extra_keys: list[str] | None = None
-        self._crcs: list[int] = []
-        self._crc = 0
-        self._block_fill = 0
         self.num_tokens = 0
         self.closed = False
 
@@ -118,38 +136,38 @@ class ShardWriter:
         extra: dict[str, Any] | None = None,
     ) -> None:
         arr = np.asarray(tokens)
-        if arr.size and int(arr.max()) > np.iinfo(self.dtype).max:
-            raise ValueError(f"token id {int(arr.max())} does not fit in {self.token_size} bytes")
-        data = arr.astype(self.dtype, copy=False).tobytes()
-        self._f.write(data)
-        self._update_crc(data)
-        self._rows["id"].append(id)
-        self._rows["source"].append(source)
-        self._rows["quality_tier"].append(quality_tier)
-        self._rows["tokens"].append(int(arr.size))
-        self._rows["offset"].append(self.num_tokens)
+        if arr.dtype != self.dtype:
+            if arr.size and int(arr.max()) > np.iinfo(self.dtype).max:
+                raise ValueError(
+                    f"token id {int(arr.max())} does not fit in {self.token_size} bytes"
+                )
+            arr = arr.astype(self.dtype)
+        self._buf += arr.tobytes()
+        if len(self._buf) >= BLOCK_BYTES:
+            self._flush()
+        rows = self._rows
+        rows["id"].append(id)
+        rows["source"].append(source)
+        rows["quality_tier"].append(quality_tier)
+        rows["tokens"].append(int(arr.size))
+        rows["offset"].append(self.num_tokens)
         extra = extra or {}
         if self._extra_keys is None:
             self._extra_keys = sorted(extra)
-            for key in self._extra_keys:
-                self._rows[key] = []
-        if sorted(extra) != self._extra_keys:
+        if len(extra) != len(self._extra_keys) or sorted(extra) != self._extra_keys:
             raise ValueError(f"extra columns {sorted(extra)} differ from {self._extra_keys}")
         for key in self._extra_keys:
-            self._rows[key].append(extra[key])
+            rows.setdefault(key, []).append(extra[key])
         self.num_tokens += int(arr.size)
         self._ends.append(self.num_tokens)
+        if len(rows["id"]) >= SIDECAR_CHUNK:
+            self._tables.append(pa.table(rows))
+            self._rows = _empty_rows()
 
-    def _update_crc(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            take = min(len(view), BLOCK_BYTES - self._block_fill)
-            self._crc = zlib.crc32(view[:take], self._crc)
-            self._block_fill += take
-            view = view[take:]
-            if self._block_fill == BLOCK_BYTES:
-                self._crcs.append(self._crc)
-                self._crc, self._block_fill = 0, 0
+    def _flush(self) -> None:
+        self._f.write(self._buf)
+        self._checks.update(self._buf)
+        self._buf = bytearray()
 
     @property
     def num_documents(self) -> int:
@@ -159,27 +177,37 @@ class ShardWriter:
         if self.closed:
             raise RuntimeError(f"shard {self.name} already closed")
         self.closed = True
+        self._flush()
         self._f.close()
-        if self._block_fill:
-            self._crcs.append(self._crc)
+        tokens = self._checks.finish()
         index = np.asarray(self._ends, dtype="<u8").tobytes()
+        if self._rows["id"] or not self._tables:
+            self._tables.append(pa.table(self._rows))
+        table = pa.concat_tables(self._tables, promote_options="permissive")
         sink = io.BytesIO()
-        pq.write_table(pa.table(self._rows), sink, compression="zstd")
+        pq.write_table(table, sink, compression="zstd")
+        sidecar = sink.getvalue()
         count = self.num_tokens
-        metadata = f"{self.tokenizer_label}|{self.token_size}\n{count}\n{_human(count)}"
+        metadata = f"{self.tokenizer_label}|{self.token_size}\n{count}\n{_human(count)}".encode()
         self.out.mv(self._tmp, f"{self.name}.ds")
         atomic_write_bytes(self.out, f"{self.name}.ds.index", index)
-        atomic_write_bytes(self.out, f"{self.name}.ds.docs.parquet", sink.getvalue())
-        atomic_write_bytes(self.out, f"{self.name}.ds.metadata", metadata.encode())
-        sha = {s: sha256_of(self.out, self.name + s) for s in SUFFIXES}
-        size = sum(self.out.size(self.name + s) for s in SUFFIXES)
+        atomic_write_bytes(self.out, f"{self.name}.ds.docs.parquet", sidecar)
+        atomic_write_bytes(self.out, f"{self.name}.ds.metadata", metadata)
+        checks = {
+            ".ds": tokens,
+            ".ds.index": file_checks(index),
+            ".ds.docs.parquet": file_checks(sidecar),
+            ".ds.metadata": file_checks(metadata),
+        }
         return ShardInfo(
             path=f"{self.name}.ds",
             tokens=count,
             documents=self.num_documents,
-            bytes=size,
-            sha256=sha,
-            block_crc32=self._crcs,
+            bytes=sum(c.size for c in checks.values()),
+            sha256={s: c.sha256 for s, c in checks.items()},
+            block_crc32=[b[0] for b in tokens.blocks],
+            sizes={s: c.size for s, c in checks.items()},
+            blocks={s: c.blocks for s, c in checks.items()},
         )
 
     def abort(self) -> None:
@@ -197,6 +225,10 @@ class ShardWriter:
             self.abort()
         elif not self.closed:
             self.close()
+
+
+def _empty_rows() -> dict[str, list[Any]]:
+    return {"id": [], "source": [], "quality_tier": [], "tokens": [], "offset": []}
 
 
 def _human(n: int) -> str:
@@ -295,39 +327,3 @@ def list_shards(path: DataFolderLike) -> list[str]:
     """Names (without suffix) of the complete shards in a folder, recursively, sorted."""
     f = folder(path)
     return sorted(p[: -len(".ds.metadata")] for p in f.list_files(glob_pattern="**/*.ds.metadata"))
-
-
-def verify_shard(path: DataFolderLike, info: ShardInfo, *, tokenizer_id: str | None) -> None:
-    """Check one shard against what its manifest recorded; raises ``InputError`` at the first
-    problem, naming the file and, for token data, the byte range of the damaged block."""
-    f = folder(path)
-    name = info.path[:-3] if info.path.endswith(".ds") else info.path
-    where = full_path(f, name)
-    for suffix in SUFFIXES:
-        if not f.exists(name + suffix):
-            raise InputError(f"{where}{suffix}: missing")
-    reader = ShardReader(full_path(f, f"{name}.ds"), expect_tokenizer_id=tokenizer_id)
-    expected_bytes = info.tokens * reader.token_size
-    actual = f.size(f"{name}.ds")
-    if actual != expected_bytes:
-        raise InputError(
-            f"{where}.ds: {actual} bytes, expected {expected_bytes} ({info.tokens} tokens); "
-            f"first bad byte {min(actual, expected_bytes)}"
-        )
-    with f.open(f"{name}.ds", "rb") as fh:
-        for i, crc in enumerate(info.block_crc32):
-            block = fh.read(BLOCK_BYTES)
-            if zlib.crc32(block) != crc:
-                start = i * BLOCK_BYTES
-                raise InputError(
-                    f"{where}.ds: checksum mismatch in bytes {start}..{start + len(block) - 1}"
-                )
-    ends = reader.doc_ends
-    if ends.size != info.documents or (ends.size and int(ends[-1]) != info.tokens):
-        raise InputError(f"{where}.ds.index: document bounds do not match {info.tokens} tokens")
-    if ends.size and np.any(np.diff(ends) < 0):
-        raise InputError(f"{where}.ds.index: document ends are not increasing")
-    for suffix in SUFFIXES:
-        digest = sha256_of(f, name + suffix)
-        if info.sha256.get(suffix) not in (None, digest):
-            raise InputError(f"{where}{suffix}: sha256 {digest[:12]}… differs from the manifest")

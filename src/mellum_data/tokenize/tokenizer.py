@@ -19,11 +19,23 @@ FIM_PREFIX = "<|fim_prefix|>"
 FIM_MIDDLE = "<|fim_middle|>"
 FIM_SUFFIX = "<|fim_suffix|>"
 SPECIAL_TOKENS = [BOS, EOS, PAD, FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX]
+# Names other tokenizers give the same roles, so that any local tokenizer.json works: ours
+# first, then GPT-2 / StarCoder's, Llama 3's and SentencePiece-style names. The first found wins.
+ROLE_NAMES = {
+    BOS: (BOS, "<|begin_of_text|>", "<s>", "<bos>"),
+    EOS: (EOS, "<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>"),
+    PAD: (PAD, "<pad>", "<|padding|>"),
+    FIM_PREFIX: (FIM_PREFIX, "<fim_prefix>"),
+    FIM_MIDDLE: (FIM_MIDDLE, "<fim_middle>"),
+    FIM_SUFFIX: (FIM_SUFFIX, "<fim_suffix>"),
+}
 
 
-def tokenizer_identity(tokenizer_json: str) -> str:
-    """Content hash of a tokenizer: ``sha256:`` + 16 hex digits of its canonical JSON."""
-    canonical = json.dumps(json.loads(tokenizer_json), sort_keys=True, separators=(",", ":"))
+def tokenizer_identity(tokenizer_json: str | dict) -> str:
+    """Content hash of a tokenizer: ``sha256:`` + 16 hex digits of its canonical JSON (the
+    text of a ``tokenizer.json``, or that text already parsed)."""
+    data = json.loads(tokenizer_json) if isinstance(tokenizer_json, str) else tokenizer_json
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -42,24 +54,36 @@ def load_tokenizer(path: str) -> tuple[Tokenizer, TokenizerInfo]:
         tok = Tokenizer.from_str(text)
     except Exception as e:  # tokenizers raises a bare Exception on bad JSON
         raise InputError(f"{path}: not a valid tokenizer.json ({e})") from None
-    name = json.loads(text).get("model", {}).get("type", "tokenizer").lower()
-    return tok, tokenizer_info(tok, tokenizer_identity(text), name)
+    data = json.loads(text)  # once: the identity and the name both come from it
+    name = (data.get("model") or {}).get("type", "tokenizer").lower()
+    return tok, tokenizer_info(tok, tokenizer_identity(data), name)
+
+
+def role_id(tok: Tokenizer, role: str) -> int | None:
+    """Id of the special token that plays ``role`` (one of ``SPECIAL_TOKENS``), if any."""
+    for name in ROLE_NAMES[role]:
+        if (i := tok.token_to_id(name)) is not None:
+            return i
+    return None
 
 
 def tokenizer_info(tok: Tokenizer, identity: str, name: str = "bpe") -> TokenizerInfo:
     vocab = tok.get_vocab_size()
-    eos = tok.token_to_id(EOS)
+    eos = role_id(tok, EOS)
     if eos is None:
-        raise InputError(f"tokenizer {identity} has no {EOS} token")
+        raise InputError(
+            f"tokenizer {identity} has no end-of-document token (looked for "
+            f"{', '.join(ROLE_NAMES[EOS])})"
+        )
     return TokenizerInfo(
         id=identity,
         name=f"{name}-{vocab}",
         vocab_size=vocab,
         token_size=token_size_for(vocab),
         eos_id=eos,
-        bos_id=tok.token_to_id(BOS),
-        pad_id=tok.token_to_id(PAD),
-        fim_prefix_id=tok.token_to_id(FIM_PREFIX),
-        fim_middle_id=tok.token_to_id(FIM_MIDDLE),
-        fim_suffix_id=tok.token_to_id(FIM_SUFFIX),
+        bos_id=role_id(tok, BOS),
+        pad_id=role_id(tok, PAD),
+        fim_prefix_id=role_id(tok, FIM_PREFIX),
+        fim_middle_id=role_id(tok, FIM_MIDDLE),
+        fim_suffix_id=role_id(tok, FIM_SUFFIX),
     )
