@@ -34,11 +34,13 @@ def write_source(
     tokenizer: TokenizerInfo = TOK,
 ) -> Path:
     """Each doc: ``tokens`` (count, EOS included) and optional ``quality_tier``, ``kind``,
-    ``lang``. Token ids are drawn from 10..999 (never a special token); code documents get
-    FIM split points every 7 tokens."""
+    ``lang``, ``minhash_cluster_size`` (a sidecar column only when some doc has it). Token ids
+    are drawn from 10..999 (never a special token); code documents get FIM split points every
+    7 tokens."""
     if isinstance(folder, Path):
         folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(zlib.crc32(name.encode()))
+    clusters = any("minhash_cluster_size" in d for d in docs)
     shards = []
     for start in range(0, len(docs), docs_per_shard):
         w = ShardWriter(
@@ -55,12 +57,15 @@ def write_source(
             points = (
                 np.arange(7, n - 1, 7, dtype=np.int32) if kind == "code" else np.zeros(0, np.int32)
             )
+            extra = {"kind": kind, "lang": d.get("lang"), "fim_points": points}
+            if clusters:
+                extra["minhash_cluster_size"] = d.get("minhash_cluster_size")
             w.add(
                 tokens,
                 id=f"{name}/{i}",
                 source=name,
                 quality_tier=d.get("quality_tier"),
-                extra={"kind": kind, "lang": d.get("lang"), "fim_points": points},
+                extra=extra,
             )
         shards.append(w.close())
     write_source_counts(

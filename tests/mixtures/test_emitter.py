@@ -1,3 +1,4 @@
+import hashlib
 from collections import Counter
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import pytest
 
 from mellum_data.errors import ConfigError
 from mellum_data.mixtures.emitter import emit
+from mellum_data.mixtures.planner import make_plan
 from mellum_data.mixtures.spec import load_mixture
 from mellum_data.pipelines.executor import Execution
 from mellum_data.tokenize.fim import FimIds, invert_fim
@@ -129,16 +131,102 @@ def test_byte_identical_with_any_number_of_tasks(root: Path, emitted) -> None:
             assert (a / f).read_bytes() == (b / f).read_bytes(), f
 
 
-def test_another_spec_into_the_same_output_is_refused(root: Path, emitted) -> None:
-    other = load_mixture(root / "mix.yaml", ["seed=12"])
-    with pytest.raises(ConfigError, match="emitted from another mixture spec"):
-        emit(other, str(root / "out"), Execution())
+PHASES = ("phase1", "phase2", "phase3")
+
+
+def files_state(folder: Path) -> dict[str, tuple[int, int, str]]:
+    """Per file: inode, modification time and sha256."""
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(folder.iterdir())
+    }
+
+
+def shard_bytes(folder: Path) -> dict[str, str]:
+    return {n: s for n, (_, _, s) in files_state(folder).items() if n != "manifest.json"}
+
+
+def test_changing_one_phase_rewrites_it_and_the_later_ones_only(root: Path, emitted) -> None:
+    spec, _ = emitted
+    out = root / "incremental"
+    emit(spec, str(out), Execution())
+    before = {p: files_state(out / p) for p in PHASES}
+    assert all(shard_bytes(out / p) == shard_bytes(root / "out" / p) for p in PHASES)
+    emit(spec, str(out), Execution())  # the same spec again: nothing is rewritten
+    assert {p: files_state(out / p) for p in PHASES} == before
+
+    edited = load_mixture(root / "mix.yaml", ["phases.phase2.weights.web=20"])
+    manifests = emit(edited, str(out), Execution())
+    after = {p: files_state(out / p) for p in PHASES}
+    assert after["phase1"] == before["phase1"]  # same inodes, times and bytes
+    for p in ("phase2", "phase3"):
+        assert shard_bytes(out / p) != shard_bytes(root / "out" / p)
+        assert {t for _, t, _ in after[p].values()}.isdisjoint(
+            {t for _, t, _ in before[p].values()}
+        )
+    assert [m.spec_sha256 for m in manifests] == [spec.sha256()] + [edited.sha256()] * 2
+    # What was rewritten is what a fresh emission of the edited spec gives.
+    emit(edited, str(root / "fresh"), Execution())
+    assert all(shard_bytes(out / p) == shard_bytes(root / "fresh" / p) for p in PHASES)
+
+    # An incomplete phase (here: its manifest lost) is rewritten, the same, on the next run.
+    (out / "phase3" / "manifest.json").unlink()
+    emit(edited, str(out), Execution())
+    assert files_state(out / "phase2") == after["phase2"]
+    assert shard_bytes(out / "phase3") == shard_bytes(root / "fresh" / "phase3")
+
+
+def test_phases_of_an_earlier_spec_are_refused_unless_forced(root: Path, emitted) -> None:
+    spec, _ = emitted
+    out = root / "renamed"
+    emit(spec, str(out), Execution())
+    renamed = load_mixture(root / "mix.yaml", ["phases.phase3.name=anneal"])
+    with pytest.raises(ConfigError, match="holds phases phase3 of an earlier mixture spec"):
+        emit(renamed, str(out), Execution())
+    manifests = emit(renamed, str(out), Execution(force=True))
+    assert [m.phase for m in manifests] == ["phase1", "phase2", "anneal"]
+    assert not (out / "phase3").exists()
+    assert shard_bytes(out / "anneal") == shard_bytes(root / "out" / "phase3")
+
+
+def test_rehydration_repeats_documents_by_cluster_size(tmp_path: Path, make_source) -> None:
+    sizes = [1, None, 2, 3, 7, 50, 1, 2]
+    make_source(
+        tmp_path / "tokens" / "web",
+        "web",
+        [{"tokens": 20, "minhash_cluster_size": n} for n in sizes],
+        docs_per_shard=3,
+    )
+    (tmp_path / "mix.yaml").write_text(
+        "sources:\n"
+        "  web: {path: tokens/web, rehydrate: {copies: {2: 2, 5: 3, 40: 0}}}\n"
+        "phases:\n  - {name: p, tokens: 240, weights: {web: 1}}\n"
+    )
+    spec = load_mixture(tmp_path / "mix.yaml")
+    plan = make_plan(spec)
+    web = plan.sources["web"]
+    assert (web.tokens, web.documents, web.unique_tokens, web.unique_documents) == (240, 12, 140, 7)
+    assert "(rehydrated from 140 unique)" in plan.table()
+    [m] = emit(spec, str(tmp_path / "out"), Execution(), plan=plan)
+    got = Counter(d["id"] for d in read_phase(tmp_path / "out" / "p"))
+    # One epoch: every document as many times as its cluster size's bucket says.
+    assert got == {
+        "web/0": 1,
+        "web/1": 1,
+        "web/2": 2,
+        "web/3": 2,
+        "web/4": 3,
+        "web/6": 1,
+        "web/7": 2,
+    }
+    assert m.tokens == 240 and m.sources["web"]["epochs_after"] == pytest.approx(1.0)
 
 
 def test_selected_tier_only(tmp_path: Path, make_source) -> None:
     docs = [{"tokens": 20, "quality_tier": "high" if i % 4 == 0 else "low"} for i in range(80)]
     make_source(tmp_path / "tokens" / "web", "web", docs)
     (tmp_path / "mix.yaml").write_text(
+        "formats: [datatrove, megatron]\n"
         "sources:\n"
         "  web_hq: {path: tokens/web, select: {quality_tier: [high]}}\n"
         "phases:\n  - {name: p, tokens: 300, weights: {web_hq: 1}}\n"
@@ -147,3 +235,7 @@ def test_selected_tier_only(tmp_path: Path, make_source) -> None:
     got = read_phase(tmp_path / "out" / "p")
     assert m.tokens == 300 and len(got) == 15 and len({d["id"] for d in got}) == 15
     assert {d["quality_tier"] for d in got} == {"high"} and {d["source"] for d in got} == {"web_hq"}
+    # The Megatron export holds the phase's tokens, in the phase's order.
+    bin_bytes = (tmp_path / "out" / "megatron" / "p.bin").read_bytes()
+    assert bin_bytes == b"".join(d["tokens_data"].tobytes() for d in got)
+    assert (tmp_path / "out" / "megatron" / "p.idx").exists()

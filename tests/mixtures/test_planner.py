@@ -141,3 +141,33 @@ def test_missing_source_folder_is_named(sources: Path) -> None:
         InputError, match="no counts.json .* holds tokenized sources code, math, web"
     ):
         make_plan(mix)
+
+
+def test_phase_hashes_cover_earlier_phases_sources_and_data(sources: Path, make_source) -> None:
+    body = (
+        "phases:\n"
+        "  - {name: p1, tokens: 300, weights: {web: 2, code: 1}}\n"
+        "  - {name: p2, tokens: 300, weights: {web: 1, code: 1}}\n"
+        "  - {name: p3, tokens: 100, weights: {math: 1}}\n"
+    )
+    base = [p.sha256 for p in make_plan(spec(sources, body)).phases]
+    assert len(set(base)) == 3
+    edited = body.replace("{web: 1, code: 1}", "{web: 1, code: 2}")
+    p2 = [p.sha256 for p in make_plan(spec(sources, edited)).phases]
+    assert p2[0] == base[0] and p2[1] != base[1] and p2[2] != base[2]
+    seed = [p.sha256 for p in make_plan(spec(sources, "seed: 5\n" + body)).phases]
+    assert not set(seed) & set(base)
+    # Other data in a source folder changes every phase.
+    make_source(sources / "tokens" / "math", "math", [{"tokens": 25}] * 5)
+    assert not {p.sha256 for p in make_plan(spec(sources, body)).phases} & set(base)
+
+
+def test_rehydration_without_the_cluster_column_counts_each_document_once(sources: Path) -> None:
+    plan = make_plan(
+        spec(
+            sources,
+            "phases:\n  - {name: p1, tokens: 100, weights: {web_r: 1}}\n",
+            sources="  web_r: {path: tokens/web, rehydrate: {copies: {2: 5}}}\n",
+        )
+    )
+    assert (plan.sources["web_r"].tokens, plan.sources["web_r"].documents) == (1000, 10)

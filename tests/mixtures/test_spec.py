@@ -1,9 +1,16 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mellum_data.errors import ConfigError
-from mellum_data.mixtures.spec import list_presets, load_mixture, parse_tokens, preset_path
+from mellum_data.mixtures.spec import (
+    list_presets,
+    load_mixture,
+    megatron_exporter,
+    parse_tokens,
+    preset_path,
+)
 
 GOOD = """\
 seed: 7
@@ -80,7 +87,7 @@ def test_overrides_by_phase_name_or_index(tmp_path: Path) -> None:
             "  code: {path: tokens/code, max_epochs: 3}",
             "  code: {path: tokens/code, max_epoch: 3}",
             "mix.yaml:4: unknown field 'sources.code.max_epoch' (did you mean 'max_epochs'?); "
-            "valid fields: exclude, max_epochs, path, select",
+            "valid fields: exclude, max_epochs, path, rehydrate, select",
         ),
         (
             "  - name: p2",
@@ -101,6 +108,29 @@ def test_errors_name_file_line_field_and_valid_names(
     with pytest.raises(ConfigError) as err:
         load(GOOD.replace(old, new), tmp_path)
     assert str(err.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_rehydrate_and_formats(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "{path: tokens/web}", "{path: tokens/web, rehydrate: {copies: {2: 3, 100: 0}}}"
+    )
+    spec = load(text, tmp_path)
+    rehydrate = spec.sources["web"].rehydrate
+    assert rehydrate is not None and rehydrate.column == "minhash_cluster_size"
+    assert rehydrate.copies_for(np.array([1, 2, 99, 100, 10**6])).tolist() == [1, 3, 3, 0, 0]
+    with pytest.raises(
+        ConfigError,
+        match=r"mix.yaml:3: field 'sources.web.rehydrate.copies.2': Input should be less than or "
+        "equal to 255",
+    ):
+        load(text.replace("2: 3", "2: 300"), tmp_path)
+    with pytest.raises(ConfigError, match=r"mix.yaml:12: field 'formats' must include 'datatrove'"):
+        load(GOOD + "formats: [megatron]\n", tmp_path)
+    if megatron_exporter() is None:
+        with pytest.raises(ConfigError, match=r"mix.yaml:12: format megatron not available yet"):
+            load(GOOD + "formats: [datatrove, megatron]\n", tmp_path)
+    with pytest.raises(ConfigError, match=r"mix.yaml:12: field 'bucket_tokens' must be positive"):
+        load(GOOD + "bucket_tokens: 0\n", tmp_path)
 
 
 def test_groups_must_name_known_sources(tmp_path: Path) -> None:

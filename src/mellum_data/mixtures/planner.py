@@ -7,18 +7,23 @@ the budget, weight or cap that would fit (as OLMo-core's source mixtures fail be
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mellum_data.errors import DataError
-from mellum_data.mixtures.sources import SourceDocs, load_source_docs, source_counts
+from mellum_data.mixtures.sources import source_counts, source_size
 from mellum_data.mixtures.spec import MixtureSpec, PhaseSpec, SourceSpec
 from mellum_data.tokenize.manifest import TokenizerInfo
 from mellum_data.tokenize.tokenizer import read_tokenizer_json, tokenizer_identity
 
 # Slack for floating-point epoch arithmetic.
 EPS = 1e-9
+# Part of every phase hash: bump it when the selection or the shard layout changes, so that
+# phases emitted by older code are rewritten.
+SELECTION_VERSION = 2
 
 
 def fmt_tokens(n: float) -> str:
@@ -35,9 +40,12 @@ def fmt_tokens(n: float) -> str:
 class SourceAvailability:
     name: str
     path: str
-    tokens: int
-    documents: int
+    tokens: int  # in one epoch: each document times its copies (rehydration)
+    documents: int  # in one epoch
     max_epochs: float
+    unique_tokens: int
+    unique_documents: int
+    data_sha256: str  # of the shard checksums in its folders' counts.json
 
 
 @dataclass
@@ -58,6 +66,7 @@ class PhasePlan:
     fim_rate: float
     spm_share: float
     sources: dict[str, SourcePhasePlan]
+    sha256: str  # see ``phase_hashes``
 
 
 @dataclass
@@ -79,12 +88,17 @@ class Plan:
             f"mixture plan: seed {self.seed}, sequence length {self.sequence_length}, "
             f"tokenizer {self.tokenizer.name}@{self.tokenizer.id}",
             "",
-            f"  {'source':<16}{'unique tokens':>15}{'documents':>12}{'max epochs':>12}  path",
+            f"  {'source':<16}{'tokens/epoch':>15}{'documents':>12}{'max epochs':>12}  path",
         ]
         for s in self.sources.values():
+            rehydrated = (
+                f" (rehydrated from {fmt_tokens(s.unique_tokens)} unique)"
+                if s.tokens != s.unique_tokens or s.documents != s.unique_documents
+                else ""
+            )
             lines.append(
                 f"  {s.name:<16}{fmt_tokens(s.tokens):>15}{s.documents:>12,}"
-                f"{s.max_epochs:>12g}  {s.path}"
+                f"{s.max_epochs:>12g}  {s.path}{rehydrated}"
             )
         for p in self.phases:
             fim = (
@@ -119,24 +133,25 @@ def split_integer(total: int, weights: dict[str, float]) -> dict[str, int]:
     return out
 
 
-def _availability(
-    spec: MixtureSpec, docs: dict[str, SourceDocs] | None
-) -> tuple[dict[str, SourceAvailability], TokenizerInfo]:
+def _availability(spec: MixtureSpec) -> tuple[dict[str, SourceAvailability], TokenizerInfo]:
     infos: dict[str, TokenizerInfo] = {}
     out = {}
     for name, src in spec.sources.items():
         counts = source_counts(src)
         for folder, c in counts:
             infos[f"{name} ({folder})"] = c.tokenizer
-        if docs is not None and name in docs:
-            tokens, documents = docs[name].unique_tokens, docs[name].documents
-        elif src.select or src.exclude:
-            d = load_source_docs(name, src)
-            tokens, documents = d.unique_tokens, d.documents
-        else:
-            tokens = sum(c.tokens for _, c in counts)
-            documents = sum(c.documents for _, c in counts)
-        out[name] = SourceAvailability(name, src.path, tokens, documents, spec.max_epochs_of(name))
+        size = source_size(src)
+        listing = [[folder, [[s.path, s.sha256] for s in c.shards]] for folder, c in counts]
+        out[name] = SourceAvailability(
+            name,
+            src.path,
+            size.tokens,
+            size.documents,
+            spec.max_epochs_of(name),
+            size.unique_tokens,
+            size.unique_documents,
+            hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest(),
+        )
     ids = {i.id for i in infos.values()}
     if len(ids) > 1:
         listing = "; ".join(f"{k}: {v.id}" for k, v in infos.items())
@@ -152,6 +167,33 @@ def _availability(
                 f"the spec expects {expected}"
             )
     return out, tokenizer
+
+
+def phase_hashes(
+    spec: MixtureSpec, avail: dict[str, SourceAvailability], tokenizer: TokenizerInfo
+) -> list[str]:
+    """Per phase, a hash of everything its shards depend on: the global settings, every
+    source (spec and data), the tokenizer, and this phase and all earlier ones (they decide
+    where each source's reading stands when the phase starts). Later phases do not count, so
+    changing phase k leaves the hashes of phases before k, and their shards, as they are."""
+    # Formats are exports of the shards, not part of them.
+    settings = spec.model_dump(mode="json", exclude={"phases", "sources", "tokenizer", "formats"})
+    sources = {
+        name: {**src.model_dump(mode="json"), "data": avail[name].data_sha256}
+        for name, src in spec.sources.items()
+    }
+    common = {
+        "version": SELECTION_VERSION,
+        "settings": settings,
+        "sources": sources,
+        "tokenizer": tokenizer.id,
+    }
+    out = []
+    for i in range(len(spec.phases)):
+        phases = [p.model_dump(mode="json") for p in spec.phases[: i + 1]]
+        text = json.dumps({**common, "phases": phases}, sort_keys=True, separators=(",", ":"))
+        out.append(hashlib.sha256(text.encode()).hexdigest())
+    return out
 
 
 def _phase_requests(
@@ -216,18 +258,20 @@ def _exhausted(
         fits.append(f"tokens_per_source.{key} <= {fmt_tokens(math.floor(allowed / fraction))}")
     fits.append(f"sources.{source}.max_epochs >= {math.ceil(after * 100) / 100:g}")
     field = "weights" if phase.weights is not None else "tokens_per_source"
+    kind = "unique tokens" if avail.tokens == avail.unique_tokens else "tokens per rehydrated epoch"
     return DataError(
         f"{spec.where('phases', index, field, key)}: phase {phase.name!r}: source {source!r} "
         f"cannot supply {fmt_tokens(requested)} tokens within its cap of {cap:g} epochs: it has "
-        f"{fmt_tokens(avail.tokens)} unique tokens and earlier phases used "
+        f"{fmt_tokens(avail.tokens)} {kind} and earlier phases used "
         f"{fmt_tokens(used)}, so it would reach {after:.2f} epochs (short by "
         f"{fmt_tokens(requested - allowed)} tokens). It fits with " + ", or ".join(fits)
     )
 
 
-def make_plan(spec: MixtureSpec, *, docs: dict[str, SourceDocs] | None = None) -> Plan:
+def make_plan(spec: MixtureSpec) -> Plan:
     """Plan every phase; raises ``DataError`` when a source would exceed its epoch cap."""
-    avail, tokenizer = _availability(spec, docs)
+    avail, tokenizer = _availability(spec)
+    hashes = phase_hashes(spec, avail, tokenizer)
     used = dict.fromkeys(spec.sources, 0)
     warnings: list[str] = []
     phases = []
@@ -250,7 +294,15 @@ def make_plan(spec: MixtureSpec, *, docs: dict[str, SourceDocs] | None = None) -
             plans[s] = SourcePhasePlan(s, key_of[s], share, r, before, after)
             used[s] += r
         phases.append(
-            PhasePlan(phase.name, index, phase.budget, phase.fim.rate, phase.fim.spm_share, plans)
+            PhasePlan(
+                phase.name,
+                index,
+                phase.budget,
+                phase.fim.rate,
+                phase.fim.spm_share,
+                plans,
+                hashes[index],
+            )
         )
     warnings += _shared_folder_warnings(spec)
     return Plan(

@@ -1,213 +1,288 @@
-"""Which documents each phase takes, in which order, in which shard, with which FIM mode.
+"""Which documents of each source every phase takes, computed by streaming over sidecars.
 
-Computed from per-document token counts only (``SourceDocs``), before any token is copied:
+A source is read in *key order*: in epoch ``e`` every document copy has the key
+``fmix64(uid ^ salt(seed, source, e))`` (see ``keys``), a uniform random permutation that no
+process materialises. A source's reading position (``Cursor``) is an epoch and a key
+threshold: the copies with smaller keys have been read. A phase takes a source's next
+copies in key order until its planned tokens are reached, and records what it took as
+``Segment``s: key ranges of an epoch, plus the few documents taken out of order.
 
-- Each source is read through a seeded permutation of its documents, re-drawn per epoch and
-  consumed across phases: a phase continues where the previous one stopped, and no document
-  repeats within a phase before the source is exhausted.
-- A source takes documents until its planned tokens are reached; documents are indivisible,
-  so the last one is the document among the next few in the permutation that lands closest
-  to the plan (or none); it moves forward, the ones it skips stay next in line.
-- A code document becomes a FIM example with the phase's rate (PSM or SPM by ``spm_share``);
-  FIM adds its three sentinel tokens, which count towards the phase's tokens.
-- The phase's documents are shuffled with the seed and cut into shards of ``shard_tokens``.
+- Phases continue where earlier ones stopped; no copy repeats within a phase before the
+  source's epoch is exhausted (the next epoch has new keys).
+- Documents are indivisible: the last one is whichever of the next ``LOOKAHEAD`` in key order
+  lands closest to the plan (or none). It is *pulled forward*: the copies it skipped stay next
+  in line, and the pulled one is remembered (``Cursor.taken``) so that no later phase takes it
+  again in that epoch.
+- A code copy becomes a FIM example with the phase's rate (PSM or SPM by ``spm_share``); FIM
+  adds three sentinel tokens, which count towards the phase's tokens.
+- Never past a source's epoch cap (the plan keeps requests under it; this guards rounding).
 
-Every random draw comes from a generator seeded by (seed, source, phase, purpose), so the same
-spec gives the same selection whatever the number of tasks.
+Finding where a phase stops takes two passes over the source's sidecars per epoch it reaches:
+a histogram of tokens by the top bits of the key (``2**bits`` buckets of about
+``BUCKET_DOCS`` copies), then the copies of the bucket where the budget runs out (plus
+``LOOKAHEAD``). Memory per source: the histogram (40 bytes a bucket, at most
+``2**MAX_BUCKET_BITS``), one shard's sidecar and one bucket's copies; never the source.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
-from mellum_data.mixtures.planner import PhasePlan, Plan
-from mellum_data.mixtures.sources import SourceDocs
+from mellum_data.mixtures.keys import FIM_PSM, FIM_SPM, KEY_END, fim_modes, keyed, salt
+from mellum_data.mixtures.sources import Block
 from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS
 
-FIM_NONE, FIM_PSM, FIM_SPM = 0, 1, 2
-FIM_MODES = {FIM_PSM: "psm", FIM_SPM: "spm"}
-# Purposes of the random generators (part of their seeds).
-_PERMUTE, _FIM, _SHUFFLE, FIM_CUTS = 1, 2, 3, 4
-# Documents considered at once while filling a source's share (bounds temporary memory).
-BLOCK = 1 << 20
 # Candidates for a phase's last document of a source.
 LOOKAHEAD = 256
+# Copies per histogram bucket: the refining pass holds about this many (plus LOOKAHEAD).
+BUCKET_DOCS = 1024
+MAX_BUCKET_BITS = 20
 # The realised share of each source must match the plan within half a percentage point.
 SHARE_TOLERANCE = 0.005
+# Rows of the histogram.
+DOCS, TOKENS, STORED, PSM, SPM = range(5)
 
 
-def name_key(name: str) -> int:
-    """A stable 64-bit integer for a name (Python's ``hash`` changes between runs)."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
+def order_salt(seed: int, source: str, epoch: int) -> np.uint64:
+    return salt(seed, "order", source, epoch)
 
 
-class Cursor:
-    """Where a source's reading stands: epoch, position in that epoch's permutation, and the
-    source tokens consumed so far."""
-
-    def __init__(self, docs: SourceDocs, seed: int) -> None:
-        self.docs, self.seed = docs, seed
-        self.epoch = -1
-        self.pos = 0
-        self.perm = np.zeros(0, dtype=np.int64)
-        self.consumed = 0
-
-    def block(self) -> np.ndarray:
-        if self.pos >= self.perm.size:
-            self.epoch += 1
-            rng = np.random.default_rng([self.seed, name_key(self.docs.name), self.epoch, _PERMUTE])
-            self.perm = rng.permutation(self.docs.documents)
-            self.pos = 0
-        return self.perm[self.pos : self.pos + BLOCK]
-
-
-def take(
-    cursor: Cursor,
-    target: int,
-    cap_tokens: float,
-    rate: float,
-    spm_share: float,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Documents for ``target`` emitted tokens: (rows, epochs, fim modes, emitted lengths)."""
-    docs = cursor.docs
-    out: list[tuple[np.ndarray, ...]] = []
-    total = 0
-    while total < target and docs.documents:
-        rows = cursor.block()  # a view: swaps below reorder the permutation itself
-        u, v = rng.random(rows.size), rng.random(rows.size)
-        fim = np.where(
-            docs.is_code[rows] & (u < rate), np.where(v < spm_share, FIM_SPM, FIM_PSM), 0
-        )
-        fim = fim.astype(np.int8)
-        length = docs.tokens[rows] + FIM_EXTRA_TOKENS * (fim > 0)
-        ends = total + np.cumsum(length)
-        n = int(np.searchsorted(ends, target, side="left"))
-        if n < rows.size:
-            # The last document: whichever of the next LOOKAHEAD lands closest to the target
-            # (or none), moved forward in the permutation; the others stay next in line.
-            need = target - (int(ends[n - 1]) if n else total)
-            errors = np.abs(length[n : n + LOOKAHEAD] - need)
-            j = int(np.argmin(errors))
-            if errors[j] < need:
-                for a in (rows, fim, length):
-                    a[n], a[n + j] = a[n + j], a[n]
-                n += 1
-        stored = docs.tokens[rows[:n]]
-        # Never past the epoch cap (the plan keeps requests under it; this guards rounding).
-        n = min(n, int(np.searchsorted(cursor.consumed + np.cumsum(stored), cap_tokens, "right")))
-        out.append((rows[:n].copy(), np.full(n, cursor.epoch, np.int32), fim[:n], length[:n]))
-        cursor.pos += n
-        cursor.consumed += int(stored[:n].sum())
-        total += int(length[:n].sum())
-        if n < rows.size:
-            break
-    if not out:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.astype(np.int32), empty.astype(np.int8), empty
-    return tuple(np.concatenate(parts) for parts in zip(*out, strict=True))  # type: ignore[return-value]
+def fim_salt(seed: int, source: str, phase: int, epoch: int) -> np.uint64:
+    return salt(seed, "fim", source, phase, epoch)
 
 
 @dataclass
-class PhaseSelection:
-    name: str
+class Segment:
+    """The copies of ``epoch`` with ``lo <= key < hi``, less ``exclude`` (taken earlier), plus
+    ``include`` (pulled forward from past ``hi``)."""
+
+    epoch: int
+    lo: int
+    hi: int
+    exclude: list[int] = field(default_factory=list)
+    include: list[int] = field(default_factory=list)
+
+    def mask(self, uids: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        m = keys >= np.uint64(self.lo)
+        if self.hi < KEY_END:
+            m &= keys < np.uint64(self.hi)
+        if self.exclude:
+            m &= ~np.isin(uids, np.array(self.exclude, dtype=np.uint64))
+        if self.include:
+            m |= np.isin(uids, np.array(self.include, dtype=np.uint64))
+        return m
+
+
+@dataclass
+class Cursor:
+    """Where a source's reading stands: the epoch, the key threshold in it, the copies past
+    the threshold already read, and the stored tokens read so far (all epochs)."""
+
+    epoch: int = 0
+    lo: int = 0
+    taken: list[int] = field(default_factory=list)
+    consumed: int = 0
+
+
+@dataclass
+class PhaseParams:
     index: int
-    source: np.ndarray  # int16 index into ``sources``
-    row: np.ndarray  # int64 index into that source's SourceDocs arrays
-    epoch: np.ndarray  # int32 epoch of the source the document was read in
-    fim: np.ndarray  # int8 FIM_NONE / FIM_PSM / FIM_SPM
-    length: np.ndarray  # int64 emitted tokens
-    shard: np.ndarray  # int32 output shard
-    sources: list[str]
-    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def tokens(self) -> int:
-        return int(self.length.sum())
-
-    @property
-    def num_shards(self) -> int:
-        return int(self.shard.max()) + 1 if self.shard.size else 0
+    fim_rate: float
+    spm_share: float
 
 
-def _phase(
-    phase: PhasePlan, plan: Plan, docs: dict[str, SourceDocs], cursors: dict[str, Cursor]
-) -> PhaseSelection:
-    names = list(plan.sources)
-    parts = []
-    stats: dict[str, dict[str, Any]] = {}
-    for s, sp in phase.sources.items():
-        cursor = cursors[s]
-        avail = plan.sources[s]
-        rng = np.random.default_rng([plan.seed, name_key(s), phase.index, _FIM])
-        before = cursor.consumed
-        rows, epochs, fim, length = take(
-            cursor,
-            sp.requested_tokens,
-            avail.max_epochs * avail.tokens,
-            phase.fim_rate,
-            phase.spm_share,
-            rng,
-        )
-        unique = docs[s].unique_tokens or 1
-        stats[s] = {
-            "documents": int(rows.size),
-            "tokens": int(length.sum()),
-            "planned_tokens": sp.requested_tokens,
-            "planned_share": sp.share,
-            "epochs_before": before / unique,
-            "epochs_after": cursor.consumed / unique,
-            "fim_psm": int((fim == FIM_PSM).sum()),
-            "fim_spm": int((fim == FIM_SPM).sum()),
-        }
-        parts.append((np.full(rows.size, names.index(s), np.int16), rows, epochs, fim, length))
-    if parts:
-        source, row, epoch, fim, length = (np.concatenate(p) for p in zip(*parts, strict=True))
-    else:
-        source, row, epoch, fim, length = (
-            np.zeros(0, dt) for dt in (np.int16, np.int64, np.int32, np.int8, np.int64)
-        )
-    order = np.random.default_rng([plan.seed, phase.index, _SHUFFLE]).permutation(row.size)
-    source, row, epoch, fim, length = (
-        source[order],
-        row[order],
-        epoch[order],
-        fim[order],
-        length[order],
-    )
-    starts = np.cumsum(length) - length
-    # A document longer than a shard would leave a gap in the numbering: renumber densely.
-    _, shard = np.unique(starts // plan.shard_tokens, return_inverse=True)
-    total = int(length.sum())
-    warnings = []
-    for s, st in stats.items():
-        st["share"] = st["tokens"] / total if total else 0.0
-        if abs(st["share"] - st["planned_share"]) > SHARE_TOLERANCE:
-            warnings.append(
-                f"phase {phase.name}: source {s} got {st['share']:.2%} of the tokens, planned "
-                f"{st['planned_share']:.2%} (documents too long for this budget?)"
+def bucket_bits(copies_per_epoch: int) -> int:
+    return int(min(MAX_BUCKET_BITS, max(1, (copies_per_epoch // BUCKET_DOCS).bit_length())))
+
+
+class SourceStream:
+    """A source as seen by the selection: ``blocks()`` streams its shards, one at a time."""
+
+    def __init__(
+        self, name: str, blocks: Callable[[], Iterable[Block]], *, seed: int, copies: int
+    ) -> None:
+        self.name, self.blocks, self.seed = name, blocks, seed
+        self.copies = copies
+        self.bits = bucket_bits(copies)
+        self.shift = np.uint64(64 - self.bits)
+
+    def _valid(self, cursor: Cursor, phase: PhaseParams) -> Iterable[tuple[np.ndarray, ...]]:
+        """Per block, the unread copies of the cursor's epoch: uid, key, stored, emitted, fim."""
+        order = order_salt(self.seed, self.name, cursor.epoch)
+        fsalt = fim_salt(self.seed, self.name, phase.index, cursor.epoch)
+        taken = np.array(cursor.taken, dtype=np.uint64)
+        for block in self.blocks():
+            uid, doc = block.expand()
+            key = keyed(uid, order)
+            ok = key >= np.uint64(cursor.lo)
+            if taken.size:
+                ok &= ~np.isin(uid, taken)
+            uid, key, doc = uid[ok], key[ok], doc[ok]
+            fim = fim_modes(uid, block.is_code[doc], fsalt, phase.fim_rate, phase.spm_share)
+            stored = block.tokens[doc]
+            yield uid, key, stored, stored + FIM_EXTRA_TOKENS * (fim > 0), fim
+
+    def histogram(self, cursor: Cursor, phase: PhaseParams) -> np.ndarray:
+        nb = 1 << self.bits
+        hist = np.zeros((5, nb), dtype=np.int64)
+        pending: list[tuple[np.ndarray, ...]] = []
+
+        def add() -> None:
+            # bincount costs O(buckets) per call: batch small shards into one call.
+            b, emitted, stored, fim = (np.concatenate(c) for c in zip(*pending, strict=True))
+            pending.clear()
+            hist[DOCS] += np.bincount(b, minlength=nb)
+            for row, w in ((TOKENS, emitted), (STORED, stored)):
+                hist[row] += np.bincount(b, weights=w, minlength=nb).astype(np.int64)
+            hist[PSM] += np.bincount(b[fim == FIM_PSM], minlength=nb)
+            hist[SPM] += np.bincount(b[fim == FIM_SPM], minlength=nb)
+
+        waiting = 0
+        for _, key, stored, emitted, fim in self._valid(cursor, phase):
+            pending.append(((key >> self.shift).astype(np.int64), emitted, stored, fim))
+            waiting += key.size
+            if waiting >= nb:
+                add()
+                waiting = 0
+        if pending:
+            add()
+        return hist
+
+    def collect(
+        self, cursor: Cursor, phase: PhaseParams, lo: int, hi: int
+    ) -> tuple[np.ndarray, ...]:
+        """The unread copies in buckets ``lo..hi`` (inclusive), sorted by key."""
+        parts = []
+        for uid, key, stored, emitted, fim in self._valid(cursor, phase):
+            b = key >> self.shift
+            ok = (b >= np.uint64(lo)) & (b <= np.uint64(hi))
+            parts.append((uid[ok], key[ok], stored[ok], emitted[ok], fim[ok]))
+        cols = [np.concatenate(c) for c in zip(*parts, strict=True)] if parts else []
+        if not cols:
+            return tuple(
+                np.zeros(0, dt) for dt in (np.uint64, np.uint64, np.int64, np.int64, np.int8)
             )
-    return PhaseSelection(
-        phase.name,
-        phase.index,
-        source,
-        row,
-        epoch,
-        fim,
-        length,
-        shard.astype(np.int32),
-        names,
-        stats,
-        warnings,
-    )
+        order = np.argsort(cols[1], kind="stable")
+        return tuple(c[order] for c in cols)
+
+    def advance(
+        self, cursor: Cursor, phase: PhaseParams, target: int, cap: float
+    ) -> tuple[list[Segment], np.ndarray]:
+        """Read ``target`` emitted tokens from ``cursor`` (which moves); returns the segments
+        taken and their tally (the histogram rows summed)."""
+        segments: list[Segment] = []
+        tally = np.zeros(5, dtype=np.int64)
+        while tally[TOKENS] < target and self.copies:
+            room = cap - cursor.consumed
+            if room < 1:
+                break
+            hist = self.histogram(cursor, phase)
+            total = hist.sum(axis=1)
+            need = target - int(tally[TOKENS])
+            if total[TOKENS] < need and total[STORED] <= room:
+                if total[DOCS]:
+                    segments.append(Segment(cursor.epoch, cursor.lo, KEY_END, sorted(cursor.taken)))
+                tally += total
+                cursor.consumed += int(total[STORED])
+                cursor.epoch, cursor.lo, cursor.taken = cursor.epoch + 1, 0, []
+                continue
+            segment, part = self._cut(cursor, phase, hist, need, room)
+            segments.append(segment)
+            tally += part
+            break
+        return segments, tally
+
+    def _cut(
+        self, cursor: Cursor, phase: PhaseParams, hist: np.ndarray, need: int, room: float
+    ) -> tuple[Segment, np.ndarray]:
+        """Take ``need`` tokens from the cursor's epoch, which holds more than that."""
+        nb = hist.shape[1]
+        b = min(
+            int(np.searchsorted(np.cumsum(hist[TOKENS]), need, side="left")),
+            int(np.searchsorted(np.cumsum(hist[STORED]), room, side="right")),
+        )
+        after = np.cumsum(hist[DOCS, b + 1 :])
+        last = min(nb - 1, b + 1 + int(np.searchsorted(after, LOOKAHEAD, side="left")))
+        before = hist[:, :b].sum(axis=1)
+        uid, key, stored, emitted, fim = self.collect(cursor, phase, b, last)
+        ends = before[TOKENS] + np.cumsum(emitted)
+        n = int(np.searchsorted(ends, need, side="left"))
+        order = np.arange(n)
+        pick = None
+        if n < uid.size:
+            gap = need - (int(ends[n - 1]) if n else int(before[TOKENS]))
+            errors = np.abs(emitted[n : n + LOOKAHEAD] - gap)
+            j = int(np.argmin(errors))
+            if errors[j] < gap:
+                pick = n + j
+                order = np.append(order, pick)
+        keep = int(np.searchsorted(before[STORED] + np.cumsum(stored[order]), room, "right"))
+        order = order[:keep]
+        contiguous = min(n, order.size)
+        if pick is not None and (keep <= n or pick == n):
+            contiguous += int(pick == n and keep > n)
+            pick = None
+        if contiguous < uid.size:
+            hi = int(key[contiguous])
+        else:
+            hi = KEY_END if last == nb - 1 else (last + 1) << (64 - self.bits)
+        old = np.array(cursor.taken, dtype=np.uint64)
+        old_keys = keyed(old, order_salt(self.seed, self.name, cursor.epoch))
+        below = old_keys < np.uint64(hi) if hi < KEY_END else np.ones(old.size, bool)
+        pulled = [int(uid[pick])] if pick is not None else []
+        segment = Segment(cursor.epoch, cursor.lo, hi, sorted(map(int, old[below])), pulled)
+        part = before.copy()
+        part[DOCS] += order.size
+        part[TOKENS] += int(emitted[order].sum())
+        part[STORED] += int(stored[order].sum())
+        part[PSM] += int((fim[order] == FIM_PSM).sum())
+        part[SPM] += int((fim[order] == FIM_SPM).sum())
+        cursor.consumed += int(part[STORED])
+        if hi >= KEY_END:
+            cursor.epoch, cursor.lo, cursor.taken = cursor.epoch + 1, 0, []
+        else:
+            cursor.lo, cursor.taken = hi, sorted(map(int, old[~below])) + pulled
+        return segment, part
 
 
-def select_phases(plan: Plan, docs: dict[str, SourceDocs]) -> list[PhaseSelection]:
-    """The selection of every phase, in order (phases share the sources' cursors)."""
-    cursors = {s: Cursor(docs[s], plan.seed) for s in plan.sources}
-    return [_phase(phase, plan, docs, cursors) for phase in plan.phases]
+@dataclass
+class SourceCut:
+    """What one phase takes of one source."""
+
+    segments: list[Segment]
+    stats: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceCut:
+        return cls([Segment(**s) for s in data["segments"]], data["stats"])
+
+
+def tally_stats(tally: np.ndarray) -> dict[str, int]:
+    return {
+        "documents": int(tally[DOCS]),
+        "tokens": int(tally[TOKENS]),
+        "stored_tokens": int(tally[STORED]),
+        "fim_psm": int(tally[PSM]),
+        "fim_spm": int(tally[SPM]),
+    }
+
+
+def share_warnings(phase: str, stats: dict[str, dict[str, Any]]) -> list[str]:
+    """Fills in each source's realised share; warns where it misses the plan."""
+    total = sum(s["tokens"] for s in stats.values())
+    out = []
+    for name, s in stats.items():
+        s["share"] = s["tokens"] / total if total else 0.0
+        if abs(s["share"] - s["planned_share"]) > SHARE_TOLERANCE:
+            out.append(
+                f"phase {phase}: source {name} got {s['share']:.2%} of the tokens, planned "
+                f"{s['planned_share']:.2%} (documents too long for this budget?)"
+            )
+    return out

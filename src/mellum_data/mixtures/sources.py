@@ -1,13 +1,17 @@
-"""What a mixture source holds: its tokenized folders, and per document its tokens.
+"""What a mixture source holds: its tokenized folders, its shards, and per document its tokens.
 
 A source path is a tokenized source folder (with ``counts.json``, written by the tokenize
-stage) or a glob matching several. Without ``select``/``exclude`` the counts are read from
-``counts.json``; with them, and for emitting, from the shards' sidecar tables (token counts
-and metadata only, never token data).
+stage) or a glob matching several. Without ``select``/``exclude``/``rehydrate`` the counts are
+read from ``counts.json``; otherwise, and for emitting, from the shards' sidecar tables, one
+shard at a time (token counts and metadata only, never token data): memory follows the
+largest shard, never the source.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from glob import has_magic
 
@@ -18,6 +22,7 @@ import pyarrow.parquet as pq
 from datatrove.io import get_datafolder
 
 from mellum_data.errors import DataError, InputError
+from mellum_data.mixtures.keys import MAX_ROWS, MAX_SHARDS, make_uids
 from mellum_data.mixtures.spec import SourceSpec
 from mellum_data.tokenize.manifest import SOURCE_COUNTS, SourceCounts, read_source_counts
 
@@ -50,26 +55,58 @@ def source_counts(spec: SourceSpec) -> list[tuple[str, SourceCounts]]:
     return [(folder, read_source_counts(folder)) for folder in source_folders(spec.path)]
 
 
+@dataclass(frozen=True)
+class ShardRef:
+    """One input shard of a source; ``index`` (its place in the source) is part of its
+    documents' uids."""
+
+    source: str
+    index: int
+    folder: str
+    name: str  # NAME of NAME.ds, relative to the folder
+    documents: int
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.name}.ds"
+
+
+def source_shards(name: str, spec: SourceSpec) -> list[ShardRef]:
+    refs = []
+    for folder, counts in source_counts(spec):
+        for info in counts.shards:
+            stem = info.path[: -len(".ds")] if info.path.endswith(".ds") else info.path
+            refs.append(ShardRef(name, len(refs), folder, stem, info.documents))
+    if len(refs) > MAX_SHARDS:
+        raise DataError(f"source {name!r}: {len(refs)} shards, at most {MAX_SHARDS} are supported")
+    return refs
+
+
+def data_sha256(spec: SourceSpec) -> str:
+    """A hash of what the source's folders hold (their shard checksums from counts.json)."""
+    listing = [
+        [folder, [[s.path, s.sha256] for s in counts.shards]]
+        for folder, counts in source_counts(spec)
+    ]
+    return hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()
+
+
 @dataclass
-class SourceDocs:
-    """The documents of one mixture source, as parallel arrays (one entry per document)."""
+class Block:
+    """The selected documents of one shard (one entry per document) and, on request, their
+    sidecar rows."""
 
-    name: str
-    shard_paths: list[str]  # full paths of the .ds files
-    shard: np.ndarray  # int32 index into shard_paths
-    row: np.ndarray  # int64 row in the shard's sidecar
-    offset: np.ndarray  # int64 first token in the shard
+    ref: ShardRef
+    rows: np.ndarray  # int64 row in the shard's sidecar
     tokens: np.ndarray  # int64 stored tokens (with EOS, and BOS if any)
+    offset: np.ndarray  # int64 first token in the shard
     is_code: np.ndarray  # bool: kind == "code" (FIM candidates)
-    tokenizer_id: str
+    copies: np.ndarray  # int64 copies per epoch (rehydration; 1 without)
+    meta: pa.Table | None = None
 
-    @property
-    def documents(self) -> int:
-        return int(self.tokens.size)
-
-    @property
-    def unique_tokens(self) -> int:
-        return int(self.tokens.sum())
+    def expand(self) -> tuple[np.ndarray, np.ndarray]:
+        """(uid, document) of every copy."""
+        return make_uids(self.ref.index, self.rows, self.copies)
 
 
 def _strings(table: pa.Table, name: str) -> pa.ChunkedArray:
@@ -100,54 +137,80 @@ def _any_match(table: pa.Table, fields: dict[str, list[str]], where: str) -> np.
     return mask
 
 
-def load_source_docs(name: str, spec: SourceSpec) -> SourceDocs:
-    """Read the sidecars of every shard of a source and apply its ``select``/``exclude``."""
+def read_block(ref: ShardRef, spec: SourceSpec, meta: tuple[str, ...] = ()) -> Block:
+    """The documents of one shard that the source's ``select``/``exclude`` keep, with their
+    copies per epoch and, for ``meta``, those sidecar columns that the shard has."""
     select = spec.select.fields() if spec.select else {}
     exclude = spec.exclude.fields() if spec.exclude else {}
-    wanted = {"tokens", "offset", "kind", *select, *exclude}
-    paths: list[str] = []
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("shard", "row", "offset", "tokens")}
-    code: list[np.ndarray] = []
-    tokenizer_ids = set()
-    for folder_path, counts in source_counts(spec):
-        tokenizer_ids.add(counts.tokenizer.id)
-        folder = get_datafolder(folder_path)
-        for info in counts.shards:
-            rel = info.path[: -len(".ds")] + ".ds.docs.parquet"
-            where = f"{folder_path}/{rel}"
-            try:
-                with folder.open(rel, "rb") as f, pq.ParquetFile(f) as pf:
-                    present = [c for c in pf.schema_arrow.names if c in wanted]
-                    table = pf.read(columns=present)
-            except FileNotFoundError:
-                raise InputError(f"{where}: missing (listed in {SOURCE_COUNTS})") from None
-            mask = _matches(table, select, where)
-            if exclude:
-                mask &= ~_any_match(table, exclude, where)
-            rows = np.flatnonzero(mask)
-            cols["shard"].append(np.full(rows.size, len(paths), dtype=np.int32))
-            cols["row"].append(rows.astype(np.int64))
-            cols["offset"].append(table.column("offset").to_numpy()[rows].astype(np.int64))
-            cols["tokens"].append(table.column("tokens").to_numpy()[rows].astype(np.int64))
-            if "kind" in table.column_names:
-                kind = pc.equal(_strings(table, "kind"), "code").fill_null(False)
-                code.append(kind.to_numpy(zero_copy_only=False)[rows])
-            else:
-                code.append(np.zeros(rows.size, dtype=bool))
-            paths.append(f"{folder_path}/{info.path}")
-    if len(tokenizer_ids) > 1:
-        raise DataError(f"source {name!r}: its folders use different tokenizers {tokenizer_ids}")
-
-    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-    return SourceDocs(
-        name=name,
-        shard_paths=paths,
-        shard=cat(cols["shard"], np.int32),
-        row=cat(cols["row"], np.int64),
-        offset=cat(cols["offset"], np.int64),
-        tokens=cat(cols["tokens"], np.int64),
-        is_code=cat(code, bool),
-        tokenizer_id=tokenizer_ids.pop() if tokenizer_ids else "",
+    cluster = spec.rehydrate.column if spec.rehydrate else None
+    wanted = {"tokens", "offset", "kind", *select, *exclude, *meta}
+    if cluster:
+        wanted.add(cluster)
+    where = f"{ref.folder}/{ref.name}.ds.docs.parquet"
+    folder = get_datafolder(ref.folder)
+    try:
+        with folder.open(f"{ref.name}.ds.docs.parquet", "rb") as f, pq.ParquetFile(f) as pf:
+            present = [c for c in pf.schema_arrow.names if c in wanted]
+            table = pf.read(columns=present)
+    except FileNotFoundError:
+        raise InputError(f"{where}: missing (listed in {SOURCE_COUNTS})") from None
+    if table.num_rows > MAX_ROWS:
+        raise DataError(f"{where}: {table.num_rows} documents, at most {MAX_ROWS} per shard")
+    mask = _matches(table, select, where)
+    if exclude:
+        mask &= ~_any_match(table, exclude, where)
+    rows = np.flatnonzero(mask)
+    if "kind" in table.column_names:
+        code = pc.equal(_strings(table, "kind"), "code").fill_null(False)
+        is_code = code.to_numpy(zero_copy_only=False)[rows]
+    else:
+        is_code = np.zeros(rows.size, dtype=bool)
+    if spec.rehydrate:
+        if cluster in table.column_names:
+            sizes = table.column(cluster).cast(pa.int64()).fill_null(1).to_numpy()[rows]
+        else:
+            sizes = np.ones(rows.size, dtype=np.int64)
+        copies = spec.rehydrate.copies_for(sizes)
+    else:
+        copies = np.ones(rows.size, dtype=np.int64)
+    present_meta = [c for c in meta if c in table.column_names]
+    return Block(
+        ref=ref,
+        rows=rows.astype(np.int64),
+        tokens=table.column("tokens").to_numpy()[rows].astype(np.int64),
+        offset=table.column("offset").to_numpy()[rows].astype(np.int64),
+        is_code=is_code,
+        copies=copies,
+        meta=table.select(present_meta).take(pa.array(rows)) if meta else None,
     )
+
+
+def iter_blocks(
+    refs: list[ShardRef], spec: SourceSpec, meta: tuple[str, ...] = ()
+) -> Iterator[Block]:
+    for ref in refs:
+        yield read_block(ref, spec, meta)
+
+
+@dataclass
+class SourceSize:
+    tokens: int  # per epoch (each document times its copies)
+    documents: int  # per epoch
+    unique_tokens: int
+    unique_documents: int
+
+
+def source_size(spec: SourceSpec) -> SourceSize:
+    """What one epoch of the source holds: from counts.json, or from the sidecars when the
+    source selects or rehydrates documents."""
+    if not spec.scans_sidecars:
+        counts = [c for _, c in source_counts(spec)]
+        tokens, docs = sum(c.tokens for c in counts), sum(c.documents for c in counts)
+        return SourceSize(tokens, docs, tokens, docs)
+    size = SourceSize(0, 0, 0, 0)
+    for block in iter_blocks(source_shards("", spec), spec):
+        size.tokens += int((block.tokens * block.copies).sum())
+        size.documents += int(block.copies.sum())
+        size.unique_tokens += int(block.tokens[block.copies > 0].sum())
+        size.unique_documents += int((block.copies > 0).sum())
+    return size

@@ -13,8 +13,9 @@ import json
 import posixpath
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationError, model_validator
 
 from mellum_data.config import (
@@ -26,11 +27,12 @@ from mellum_data.config import (
     validation_error_message,
 )
 from mellum_data.errors import ConfigError
+from mellum_data.mixtures.keys import MAX_COPIES
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # Phase folders sit next to these in the output.
-RESERVED_PHASE_NAMES = ("logs", "selection", "plan.json")
+RESERVED_PHASE_NAMES = ("logs", "selection", "megatron", "plan.json")
 _SUFFIXES = {"K": 10**3, "M": 10**6, "B": 10**9, "G": 10**9, "T": 10**12}
 
 
@@ -67,6 +69,29 @@ class Selection(StrictModel):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
+class Rehydrate(StrictModel):
+    """Repeat documents by the size of the duplicate cluster they were kept from, as FineWeb-2
+    does with ``minhash_cluster_size``: dedup keeps one document per cluster and records the
+    cluster's size, and a cluster seen often on the web is often a good document (Penedo et
+    al. 2025, "FineWeb2", rehydration). FineWeb-2 tunes the copies per language, so there is no
+    default table: give one."""
+
+    # The sidecar column holding the cluster size; missing or null counts as 1 (a document
+    # that had no duplicate).
+    column: str = "minhash_cluster_size"
+    # Copies per epoch by cluster size: {smallest size of the bucket: copies}. Sizes below the
+    # smallest key get 1 copy; 0 copies leaves a bucket out.
+    copies: dict[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=0, le=MAX_COPIES - 1)]] = (
+        Field(min_length=1)
+    )
+
+    def copies_for(self, sizes: np.ndarray) -> np.ndarray:
+        bounds = np.array(sorted(self.copies), dtype=np.int64)
+        values = np.array([self.copies[b] for b in sorted(self.copies)], dtype=np.int64)
+        at = np.searchsorted(bounds, sizes, side="right") - 1
+        return np.where(at < 0, 1, values[np.maximum(at, 0)])
+
+
 class SourceSpec(StrictModel):
     path: str
     # Keep only matching documents; ``exclude`` drops documents matching any listed value.
@@ -74,6 +99,12 @@ class SourceSpec(StrictModel):
     exclude: Selection | None = None
     # Overrides the mixture's ``max_epochs`` for this source.
     max_epochs: float | None = Field(default=None, gt=0)
+    rehydrate: Rehydrate | None = None
+
+    @property
+    def scans_sidecars(self) -> bool:
+        """Whether its per-epoch counts need the sidecars (not only ``counts.json``)."""
+        return bool(self.select or self.exclude or self.rehydrate)
 
 
 class FimSpec(StrictModel):
@@ -122,6 +153,13 @@ class MixtureSpec(StrictModel):
     max_epochs: float = Field(default=4.0, gt=0)
     sequence_length: int = Field(default=1024, gt=0)
     shard_tokens: TokenCount = 50_000_000
+    # A phase is shuffled and written in buckets of about this many tokens, one writer task
+    # each (the last shard of a bucket is short). A writer holds its bucket's document list:
+    # about 100 bytes per document plus its FIM points.
+    bucket_tokens: TokenCount = 1_000_000_000
+    # Phase shards are always written in the token shard format (datatrove's); ``megatron``
+    # also exports each phase as a Megatron indexed dataset, OUTPUT/megatron/<phase>.bin/.idx.
+    formats: list[Literal["datatrove", "megatron"]] = ["datatrove"]
     # Expected tokenizer identity ("sha256:..."), or a path to its tokenizer.json.
     tokenizer: str | None = None
     sources: dict[str, SourceSpec] = Field(min_length=1)
@@ -238,6 +276,28 @@ def _check_names(spec: MixtureSpec) -> None:
                 )
 
 
+def megatron_exporter() -> Any | None:
+    """``export_megatron`` from ``tokenize.megatron``, or None while that module is missing."""
+    try:
+        from mellum_data.tokenize.megatron import export_megatron  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return export_megatron
+
+
+def _check_settings(spec: MixtureSpec) -> None:
+    for name in ("shard_tokens", "bucket_tokens"):
+        if getattr(spec, name) <= 0:
+            raise ConfigError(f"{spec.where(name)}: field {name!r} must be positive")
+    if "datatrove" not in spec.formats:
+        raise ConfigError(
+            f"{spec.where('formats')}: field 'formats' must include 'datatrove' (phase shards "
+            "are always written; other formats are exports of them)"
+        )
+    if "megatron" in spec.formats and megatron_exporter() is None:
+        raise ConfigError(f"{spec.where('formats')}: format megatron not available yet")
+
+
 def load_mixture(
     path: str | Path,
     overrides: list[str] | None = None,
@@ -260,6 +320,7 @@ def load_mixture(
         raise ConfigError(validation_error_message(e, MixtureSpec, source, lines)) from None
     spec._file, spec._lines = source, lines
     _check_names(spec)
+    _check_settings(spec)
     if base_dir is None:
         base_dir = posixpath.dirname(source) if "://" in source else str(Path(source).parent)
     for src in spec.sources.values():

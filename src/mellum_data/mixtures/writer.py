@@ -1,8 +1,16 @@
-"""The datatrove steps that write a mixture's phases from their precomputed selections."""
+"""The datatrove steps that write a mixture's phases from their routed buckets.
+
+``PhaseShardWriter`` writes whole buckets: it reads a bucket's records (see ``route``), sorts
+them by shuffle key, cuts them into shards of ``shard_tokens`` and copies each document's
+tokens from its input shard (FIM-transformed where routed so). Shards are named
+``<bucket>_<n>``, so names in order are the phase's order, and depend only on the spec, never
+on the number of tasks. ``PhaseManifestWriter`` (one task) checks the shards against the cuts
+and writes each phase's ``manifest.json``.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -11,9 +19,11 @@ from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
-from mellum_data.errors import InputError
+from mellum_data.errors import DataError, InputError
 from mellum_data.io import atomic_write_json, read_json
-from mellum_data.mixtures.select import FIM_CUTS, FIM_MODES
+from mellum_data.mixtures.inputs import InputTokens
+from mellum_data.mixtures.keys import FIM_MODES
+from mellum_data.mixtures.route import bucket_dir
 from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS, FimIds, fim_document
 from mellum_data.tokenize.manifest import (
     PhaseManifest,
@@ -21,78 +31,45 @@ from mellum_data.tokenize.manifest import (
     subfolder,
     write_phase_manifest,
 )
-from mellum_data.tokenize.shards import ShardInfo, ShardReader, ShardWriter
+from mellum_data.tokenize.shards import ShardInfo, ShardWriter
 
-SIDECAR_COLUMNS = ("id", "quality_tier", "kind", "lang", "fim_points")
-# Sidecars kept in memory per task; a phase shard draws from all input shards at random.
-SIDECAR_CACHE = 64
-
-
-def partial_shards_name(rank: int) -> str:
-    return f"shards.{rank:05d}.json"
+# Purpose of the FIM cut-point generators (part of their seeds).
+FIM_CUTS = 4
+# Documents whose tokens are fetched together (sorted by place in their input shard).
+WINDOW = 4096
 
 
-class InputShards:
-    """Random access to documents of the input shards: tokens by offset, sidecar rows."""
-
-    def __init__(self, paths: list[str], info: TokenizerInfo) -> None:
-        self.paths, self.info = paths, info
-        self._readers: dict[int, ShardReader] = {}
-        self._handles: dict[int, object] = {}
-        self._sidecars: OrderedDict[int, pa.Table] = OrderedDict()
-
-    def reader(self, i: int) -> ShardReader:
-        if i not in self._readers:
-            self._readers[i] = ShardReader(
-                self.paths[i],
-                expect_tokenizer_id=self.info.id,
-                expect_token_size=self.info.token_size,
-            )
-        return self._readers[i]
-
-    def tokens(self, i: int, offset: int, n: int) -> np.ndarray:
-        r = self.reader(i)
-        if r.folder.is_local():
-            return np.asarray(r.tokens[offset : offset + n])
-        if i not in self._handles:
-            self._handles[i] = r.folder.open(f"{r.name}.ds", "rb", cache_type="none")
-        f = self._handles[i]
-        f.seek(offset * r.token_size)  # type: ignore[attr-defined]
-        data = f.read(n * r.token_size)  # type: ignore[attr-defined]
-        return np.frombuffer(data, dtype=r.dtype)
-
-    def sidecar(self, i: int) -> pa.Table:
-        if i in self._sidecars:
-            self._sidecars.move_to_end(i)
-            return self._sidecars[i]
-        r = self.reader(i)
-        with r.folder.open(f"{r.name}.ds.docs.parquet", "rb") as f, pq.ParquetFile(f) as pf:
-            present = [c for c in SIDECAR_COLUMNS if c in pf.schema_arrow.names]
-            table = pf.read(columns=present)
-        self._sidecars[i] = table
-        if len(self._sidecars) > SIDECAR_CACHE:
-            self._sidecars.popitem(last=False)
-        return table
-
-    def close(self) -> None:
-        for f in self._handles.values():
-            f.close()  # type: ignore[attr-defined]
+def shards_list_name(run: str, bucket: int) -> str:
+    return f"{run}/shards/{bucket:05d}.json"
 
 
-def _rows_meta(inputs: InputShards, input_ids: np.ndarray, rows: np.ndarray) -> list[dict]:
-    """Sidecar fields of each document, in the given order."""
-    meta: list[dict] = [{} for _ in range(rows.size)]
-    for i in np.unique(input_ids):
-        where = np.flatnonzero(input_ids == i)
-        part = inputs.sidecar(int(i)).take(pa.array(rows[where])).to_pylist()
-        for k, m in zip(where, part, strict=True):
-            meta[k] = m
-    return meta
+def read_bucket(folder: DataFolder, path: str) -> dict[str, Any]:
+    """A bucket's records in shuffle-key order (ties, practically never, by source, uid, epoch)."""
+    files = sorted(folder.list_files(path, glob_pattern="*.parquet")) if folder.isdir(path) else []
+    tables = []
+    for f in files:
+        with folder.open(f, "rb") as fh:
+            tables.append(pq.read_table(fh))
+    if not tables:
+        return {}
+    table = pa.concat_tables(tables)
+    cols = {c: table.column(c) for c in table.column_names}
+    order = np.lexsort(
+        tuple(cols[c].to_numpy() for c in ("epoch", "uid", "source", "key"))  # last is primary
+    )
+    table = table.take(pa.array(order))
+    # Numbers as arrays; strings and FIM points stay Arrow columns (compact) until written.
+    return {
+        c: table.column(c).to_numpy()
+        if pa.types.is_integer(table.column(c).type)
+        else table.column(c).combine_chunks()
+        for c in table.column_names
+    }
 
 
 class PhaseShardWriter(PipelineStep):
-    """Writes the shards ``n`` with ``n % world_size == rank`` of every phase, and the list of
-    what it wrote to ``<phase>/shards.<rank>.json``."""
+    """Writes the buckets ``items[k]`` with ``k % world_size == rank``; an item is
+    ``(phase, phase index, bucket)``."""
 
     name = "🧩 Phase shard writer"
     type = "🔢 - TOKENIZER"
@@ -100,121 +77,163 @@ class PhaseShardWriter(PipelineStep):
     def __init__(
         self,
         output_folder: DataFolderLike,
-        phases: list[tuple[str, int, int]],
+        run: str,
+        items: list[tuple[str, int, int]],
         inputs: list[str],
         sources: list[str],
         tokenizer: TokenizerInfo,
         *,
         seed: int,
+        shard_tokens: int,
     ) -> None:
         super().__init__()
         self.output_folder = get_datafolder(output_folder)
-        self.phases = phases  # (name, index, number of shards)
+        self.run_id = run
+        self.items = items
         self.inputs = inputs
         self.sources = sources
         self.tokenizer = tokenizer
         self.seed = seed
+        self.shard_tokens = shard_tokens
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        inputs = InputShards(self.inputs, self.tokenizer)
+        tokens = InputTokens(self.inputs, self.tokenizer)
+        sel = subfolder(self.output_folder, "selection")
         try:
-            for name, index, num_shards in self.phases:
-                folder = subfolder(self.output_folder, name)
-                mine = [n for n in range(num_shards) if n % world_size == rank]
-                infos = []
-                if mine:
-                    sel_dir = subfolder(self.output_folder, "selection")
-                    with sel_dir.open(f"{name}.parquet", "rb") as f:
-                        table = pq.read_table(f)
-                    cols = {c: table.column(c).to_numpy() for c in table.column_names}
-                    bounds = np.searchsorted(cols["shard"], [mine, np.add(mine, 1)])
-                    for n, lo, hi in zip(mine, bounds[0], bounds[1], strict=True):
-                        part = {c: v[lo:hi] for c, v in cols.items()}
-                        infos.append(self._write_shard(folder, name, index, n, part, inputs))
-                atomic_write_json(folder, partial_shards_name(rank), [i.to_dict() for i in infos])
+            for k in range(rank, len(self.items), world_size):
+                phase, index, bucket = self.items[k]
+                with self.track_time(unit="bucket"):
+                    rec = read_bucket(sel, f"{phase}/{bucket_dir(self.run_id, bucket)}")
+                    infos = self._write_bucket(phase, index, bucket, rec, tokens) if rec else []
+                psel = subfolder(sel, phase)
+                atomic_write_json(
+                    psel, shards_list_name(self.run_id, bucket), [i.to_dict() for i in infos]
+                )
         finally:
-            inputs.close()
+            tokens.close()
         return
         yield
 
+    def _write_bucket(
+        self, phase: str, index: int, bucket: int, rec: dict, tokens: InputTokens
+    ) -> list[ShardInfo]:
+        emitted = rec["tokens"] + FIM_EXTRA_TOKENS * (rec["fim"] > 0)
+        starts = np.cumsum(emitted) - emitted
+        # A document longer than a shard would leave a gap in the numbering: renumber densely.
+        _, shard = np.unique(starts // self.shard_tokens, return_inverse=True)
+        bounds = np.flatnonzero(np.diff(shard, prepend=-1, append=-1))
+        folder = subfolder(self.output_folder, phase)
+        return [
+            self._write_shard(folder, phase, index, bucket, n, rec, int(lo), int(hi), tokens)
+            for n, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+        ]
+
     def _write_shard(
-        self, folder: DataFolder, phase: str, index: int, n: int, part: dict, inputs: InputShards
+        self,
+        folder: DataFolder,
+        phase: str,
+        index: int,
+        bucket: int,
+        n: int,
+        rec: dict,
+        lo: int,
+        hi: int,
+        tokens: InputTokens,
     ) -> ShardInfo:
         info = self.tokenizer
-        rng = np.random.default_rng([self.seed, index, n, FIM_CUTS])
-        meta = _rows_meta(inputs, part["input"], part["row"])
-        fim_ids = FimIds.from_info(info) if (part["fim"] > 0).any() else None
+        rng = np.random.default_rng([self.seed, index, bucket, n, FIM_CUTS])
+        fim_ids = FimIds.from_info(info) if (rec["fim"][lo:hi] > 0).any() else None
         with ShardWriter(
             folder,
-            f"{n:05d}",
+            f"{bucket:05d}_{n:05d}",
             token_size=info.token_size,
             tokenizer_id=info.id,
             tokenizer_name=info.name,
         ) as writer:
-            for k in range(part["row"].size):
-                tokens = inputs.tokens(
-                    int(part["input"][k]), int(part["offset"][k]), int(part["tokens"][k])
+            for w in range(lo, hi, WINDOW):
+                end = min(hi, w + WINDOW)
+                docs = tokens.read(rec["input"][w:end], rec["offset"][w:end], rec["tokens"][w:end])
+                fims = rec["fim"][w:end].tolist()
+                stored = rec["tokens"][w:end].tolist()
+                sources = [self.sources[i] for i in rec["source"][w:end].tolist()]
+                epochs = rec["epoch"][w:end].tolist()
+                ids, tiers, kinds, langs = (
+                    rec[c].slice(w, end - w).to_pylist()
+                    for c in ("id", "quality_tier", "kind", "lang")
                 )
-                mode = FIM_MODES.get(int(part["fim"][k]))
-                m = meta[k]
-                if mode is not None:
-                    points = m.get("fim_points")
-                    tokens = fim_document(
-                        tokens,
-                        None if points is None else np.asarray(points, dtype=np.int64),
-                        rng,
-                        mode,
-                        fim_ids,  # type: ignore[arg-type]
-                        bos_id=info.bos_id,
-                        eos_id=info.eos_id,
+                for j, doc in enumerate(docs):
+                    mode = FIM_MODES.get(fims[j])
+                    if mode is not None:
+                        points = rec["fim_points"][w + j]
+                        doc = fim_document(
+                            doc,
+                            points.values.to_numpy().astype(np.int64) if points.is_valid else None,
+                            rng,
+                            mode,
+                            fim_ids,  # type: ignore[arg-type]
+                            bos_id=info.bos_id,
+                            eos_id=info.eos_id,
+                        )
+                        if doc.size != stored[j] + FIM_EXTRA_TOKENS:
+                            raise DataError(f"{phase}: document {ids[j]!r} lost tokens in FIM")
+                    writer.add(
+                        doc,
+                        id=ids[j] or "",
+                        source=sources[j],
+                        quality_tier=tiers[j],
+                        extra={"kind": kinds[j], "lang": langs[j], "fim": mode, "epoch": epochs[j]},
                     )
-                    if tokens.size != int(part["tokens"][k]) + FIM_EXTRA_TOKENS:
-                        raise InputError(f"{phase}: document {m.get('id')!r} lost tokens in FIM")
-                    self.stat_update(f"fim_{mode}")
-                writer.add(
-                    tokens,
-                    id=m.get("id", ""),
-                    source=self.sources[int(part["source"][k])],
-                    quality_tier=m.get("quality_tier"),
-                    extra={
-                        "kind": m.get("kind"),
-                        "lang": m.get("lang"),
-                        "fim": mode,
-                        "epoch": int(part["epoch"][k]),
-                    },
-                )
-                self.stat_update("documents")
-                self.stat_update("tokens", value=int(tokens.size))
+            self.stat_update("documents", value=hi - lo)
             shard = writer.close()
+        self.stat_update("tokens", value=shard.tokens)
         return shard
 
 
+# Files under OUTPUT/selection/<phase>/ (see ``emitter``).
+CUT, DRAFT, EMITTED = "cut.json", "draft.json", "emitted.json"
+RUN = "run.json"
+
+
 class PhaseManifestWriter(PipelineStep):
-    """Completes each phase's manifest draft with the shards its writer tasks listed."""
+    """Completes each phase's manifest draft with its buckets' shards, after checking them
+    against the cut's totals; then marks the phase emitted (with its hash) and drops its
+    routed records."""
 
     name = "📜 Phase manifests"
     type = "🔢 - TOKENIZER"
 
-    def __init__(self, output_folder: DataFolderLike, phases: list[tuple[str, int]]) -> None:
+    def __init__(
+        self, output_folder: DataFolderLike, run: str, phases: list[tuple[str, int, str]]
+    ) -> None:
         super().__init__()
         self.output_folder = get_datafolder(output_folder)
-        self.phases = phases  # (name, number of shards)
+        self.run_id = run
+        self.phases = phases  # (name, buckets, phase hash)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        sel_dir = subfolder(self.output_folder, "selection")
-        for name, num_shards in self.phases:
-            folder = subfolder(self.output_folder, name)
-            shards: dict[str, ShardInfo] = {}
-            for path in folder.list_files(glob_pattern="shards.*.json"):
-                for item in read_json(folder, path):
-                    shards[item["path"]] = ShardInfo.from_dict(item)
-            expected = [f"{n:05d}.ds" for n in range(num_shards)]
-            missing = [p for p in expected if p not in shards]
-            if missing:
-                raise InputError(f"{folder.path}: shards {missing[:5]} were not written")
-            manifest = PhaseManifest.from_dict(read_json(sel_dir, f"{name}.json"))
-            manifest.shards = [shards[p] for p in expected]
-            write_phase_manifest(folder, manifest)
+        sel = subfolder(self.output_folder, "selection")
+        for name, buckets, sha in self.phases:
+            psel = subfolder(sel, name)
+            shards: list[ShardInfo] = []
+            for b in range(buckets):
+                rel = shards_list_name(self.run_id, b)
+                if not psel.exists(rel):
+                    raise InputError(f"{psel.path}/{rel}: bucket {b} of phase {name} not written")
+                shards += [ShardInfo.from_dict(item) for item in read_json(psel, rel)]
+            manifest = PhaseManifest.from_dict(read_json(psel, DRAFT))
+            got = (sum(s.tokens for s in shards), sum(s.documents for s in shards))
+            if got != (manifest.tokens, manifest.documents):
+                raise DataError(
+                    f"{psel.path}: phase {name} has {got[0]} tokens in {got[1]} documents, its "
+                    f"cut {manifest.tokens} in {manifest.documents} (routed files from another "
+                    "run? rerun with --force)"
+                )
+            manifest.shards = shards
+            write_phase_manifest(subfolder(self.output_folder, name), manifest)
+            atomic_write_json(psel, EMITTED, {"sha256": sha})
+            psel.rm(self.run_id, recursive=True)
             self.stat_update("phases")
+        if sel.exists(RUN):
+            atomic_write_json(sel, RUN, {**read_json(sel, RUN), "finished": True})
         return
         yield

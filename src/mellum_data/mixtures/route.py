@@ -1,0 +1,206 @@
+"""Routing: every input shard's selected documents to the phase buckets that will write them.
+
+The phases' cuts say, per source, which document copies each phase takes (key ranges of an
+epoch). A ``PhaseRouter`` task reads the sidecars of its input shards, one at a time, finds the
+copies each phase takes, and gives each a *shuffle key* (a hash of the seed, the phase and the
+copy). A phase's output order is the order of shuffle keys, a uniform global shuffle; its
+``buckets`` are equal slices of the key range, each written by one task. A copy's record
+carries what the writer needs (input shard, offset, tokens, FIM mode and the sidecar fields),
+so writers never open input sidecars.
+
+Files: ``OUTPUT/selection/<phase>/<run>/b<bucket>/<rank>_<flush>.parquet``. A task holds at
+most ``flush_rows`` records (about 100 bytes each, plus FIM points) before writing them out.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from datatrove.data import DocumentsPipeline
+from datatrove.io import DataFolderLike, get_datafolder
+from datatrove.pipeline.base import PipelineStep
+
+from mellum_data.mixtures.keys import fim_modes, keyed, salt
+from mellum_data.mixtures.select import Segment, fim_salt, order_salt
+from mellum_data.mixtures.sources import ShardRef, read_block
+from mellum_data.mixtures.spec import SourceSpec
+
+META_COLUMNS = ("id", "quality_tier", "kind", "lang", "fim_points")
+SCHEMA = pa.schema(
+    [
+        ("key", pa.uint64()),
+        ("bucket", pa.int32()),
+        ("source", pa.int16()),
+        ("uid", pa.uint64()),
+        ("epoch", pa.int32()),
+        ("input", pa.int32()),
+        ("offset", pa.int64()),
+        ("tokens", pa.int64()),
+        ("fim", pa.int8()),
+        ("id", pa.string()),
+        ("quality_tier", pa.string()),
+        ("kind", pa.string()),
+        ("lang", pa.string()),
+        ("fim_points", pa.list_(pa.int32())),
+    ]
+)
+_S32 = np.uint64(32)
+
+
+def shuffle_salt(seed: int, phase: int, source: str, epoch: int) -> np.uint64:
+    return salt(seed, "shuffle", phase, source, epoch)
+
+
+def bucket_of(keys: np.ndarray, buckets: int) -> np.ndarray:
+    """Equal slices of the key range, in key order (so buckets in order are keys in order)."""
+    return (((keys >> _S32) * np.uint64(buckets)) >> _S32).astype(np.int32)
+
+
+def bucket_dir(run: str, bucket: int) -> str:
+    return f"{run}/b{bucket:05d}"
+
+
+@dataclass
+class RoutePhase:
+    name: str
+    index: int
+    buckets: int
+    fim_rate: float
+    spm_share: float
+    segments: dict[str, list[Segment]]  # per source
+
+
+def _column(meta: pa.Table, name: str, rows: np.ndarray) -> pa.Array:
+    kind = SCHEMA.field(name).type
+    if name not in meta.column_names:
+        return pa.nulls(rows.size, type=kind)
+    column = meta.column(name).take(pa.array(rows))
+    return column.cast(kind) if column.type != kind else column
+
+
+def route_block(
+    ref: ShardRef,
+    spec: SourceSpec,
+    *,
+    input_id: int,
+    source_id: int,
+    seed: int,
+    phases: list[RoutePhase],
+) -> dict[str, pa.Table]:
+    """The records of one input shard for each phase that takes some of it."""
+    block = read_block(ref, spec, META_COLUMNS)
+    uid, doc = block.expand()
+    keys: dict[int, np.ndarray] = {}
+    out: dict[str, pa.Table] = {}
+    for phase in phases:
+        parts = []
+        for seg in phase.segments.get(ref.source, []):
+            if seg.epoch not in keys:
+                keys[seg.epoch] = keyed(uid, order_salt(seed, ref.source, seg.epoch))
+            sel = np.flatnonzero(seg.mask(uid, keys[seg.epoch]))
+            if not sel.size:
+                continue
+            u, d = uid[sel], doc[sel]
+            fsalt = fim_salt(seed, ref.source, phase.index, seg.epoch)
+            fim = fim_modes(u, block.is_code[d], fsalt, phase.fim_rate, phase.spm_share)
+            key = keyed(u, shuffle_salt(seed, phase.index, ref.source, seg.epoch))
+            assert block.meta is not None
+            points = _column(block.meta, "fim_points", d)
+            columns = {
+                "key": key,
+                "bucket": bucket_of(key, phase.buckets),
+                "source": np.full(sel.size, source_id, np.int16),
+                "uid": u,
+                "epoch": np.full(sel.size, seg.epoch, np.int32),
+                "input": np.full(sel.size, input_id, np.int32),
+                "offset": block.offset[d],
+                "tokens": block.tokens[d],
+                "fim": fim,
+                **{c: _column(block.meta, c, d) for c in ("id", "quality_tier", "kind", "lang")},
+                # FIM points only travel with the copies that become FIM examples.
+                "fim_points": pc.if_else(
+                    pa.array(fim > 0), points, pa.nulls(sel.size, points.type)
+                ),
+            }
+            parts.append(pa.table(columns, schema=SCHEMA))
+        if parts:
+            out[phase.name] = pa.concat_tables(parts)
+    return out
+
+
+class PhaseRouter(PipelineStep):
+    """Routes the input shards ``i`` with ``i % world_size == rank``."""
+
+    name = "🔀 Phase router"
+    type = "🔢 - TOKENIZER"
+
+    def __init__(
+        self,
+        output_folder: DataFolderLike,
+        run: str,
+        inputs: list[ShardRef],
+        sources: dict[str, SourceSpec],
+        phases: list[RoutePhase],
+        *,
+        seed: int,
+        flush_rows: int = 1 << 18,
+    ) -> None:
+        super().__init__()
+        self.output_folder = get_datafolder(output_folder)
+        self.run_id = run
+        self.inputs = inputs
+        self.sources = sources
+        self.phases = phases
+        self.seed = seed
+        self.flush_rows = flush_rows
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        names = list(self.sources)
+        buffer: dict[str, list[pa.Table]] = {p.name: [] for p in self.phases}
+        rows, flushes = 0, 0
+        for i in range(rank, len(self.inputs), world_size):
+            ref = self.inputs[i]
+            with self.track_time(unit="shard"):
+                tables = route_block(
+                    ref,
+                    self.sources[ref.source],
+                    input_id=i,
+                    source_id=names.index(ref.source),
+                    seed=self.seed,
+                    phases=self.phases,
+                )
+            for phase, table in tables.items():
+                buffer[phase].append(table)
+                rows += table.num_rows
+                self.stat_update(f"{phase}_documents", value=table.num_rows)
+            if rows >= self.flush_rows:
+                self._flush(buffer, rank, flushes)
+                rows, flushes = 0, flushes + 1
+        self._flush(buffer, rank, flushes)
+        return
+        yield
+
+    def _flush(self, buffer: dict[str, list[pa.Table]], rank: int, flush: int) -> None:
+        for phase, tables in buffer.items():
+            if not tables:
+                continue
+            table = pa.concat_tables(tables)
+            tables.clear()
+            table = table.take(pc.sort_indices(table, [("bucket", "ascending")]))
+            bucket = table.column("bucket").to_numpy()
+            starts = np.flatnonzero(np.diff(bucket, prepend=-1))
+            ends = np.append(starts[1:], bucket.size)
+            folder = self.output_folder
+            for lo, hi in zip(starts, ends, strict=True):
+                sink = io.BytesIO()
+                pq.write_table(table.slice(lo, hi - lo), sink, compression="zstd")
+                path = f"{phase}/{bucket_dir(self.run_id, int(bucket[lo]))}"
+                # Scratch, not atomic: a task that dies is rerun and rewrites the same names.
+                with folder.open(f"{path}/{rank:05d}_{flush:04d}.parquet", "wb") as f:
+                    f.write(sink.getvalue())
+                self.stat_update("bucket_files")
