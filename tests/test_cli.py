@@ -21,6 +21,7 @@ COMMANDS = [
     ["mix"],
     ["stats"],
     ["verify"],
+    ["export", "megatron"],
     ["train"],
     ["generate"],
     ["demo"],

@@ -287,6 +287,30 @@ def build_parser() -> Parser:
     p.add_argument("path", metavar="PATH", help="phase, source or mixture folder")
     p.add_argument("--tokenizer-id", help="expected tokenizer identity (sha256:...)")
 
+    exp = sub.add_parser(
+        "export", help="export shards to other formats", description="Shard exporters."
+    )
+    exp_sub = exp.add_subparsers(dest="export_format", metavar="FORMAT", parser_class=Parser)
+    em = exp_sub.add_parser(
+        "megatron",
+        help="Megatron-LM indexed dataset (.bin/.idx)",
+        description="Export token shards to Megatron-LM's indexed dataset format (MMIDIDX "
+        ".bin/.idx), streaming shard by shard and checking each block against its manifest.",
+    )
+    em.add_argument(
+        "path",
+        nargs="+",
+        metavar="PATH",
+        help="a phase folder (manifest.json) or tokenized source folder (counts.json); several "
+        "are concatenated in order and must share one tokenizer",
+    )
+    em.add_argument(
+        "--out",
+        required=True,
+        metavar="PREFIX",
+        help="writes PREFIX.bin, PREFIX.idx and PREFIX.json (local or s3://)",
+    )
+
     p = sub.add_parser(
         "train",
         help="train the reference MoE on phase shards",
@@ -534,6 +558,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from mellum_data.tokenize.megatron import export_megatron
+
+    r = export_megatron(args.path, args.out)
+    print(
+        f"exported {r['sequences']:,} sequences, {r['tokens']:,} tokens ({r['dtype']}) "
+        f"to {r['bin']} and {r['idx']}"
+    )
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from mellum_data.trainer import describe, load_train_config, train
 
@@ -593,6 +628,7 @@ COMMANDS = {
     "mix": cmd_mix,
     "stats": cmd_stats,
     "verify": cmd_verify,
+    "export": cmd_export,
     "train": cmd_train,
     "generate": cmd_generate,
     "demo": cmd_demo,
@@ -609,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("run: choose a stage: web, code, math, dedup, tokenize")
     if args.command == "tokenizer" and args.tok_command is None:
         parser.error("tokenizer: choose an action: train")
+    if args.command == "export" and args.export_format is None:
+        parser.error("export: choose a format: megatron")
     if args.command == "quality" and args.quality_command is None:
         parser.error("quality: choose an action: train")
     from mellum_data.logs import configure_logging
