@@ -1,45 +1,23 @@
 """Syntax validity with tree-sitter: a scorer writes ``metadata["score_syntax"]``, a cheap
 threshold filter reads it (score once, threshold later).
 
-Grammars come from the per-language wheels (``tree_sitter_python`` ...), never from
-``tree-sitter-language-pack``, which downloads grammars at run time.
+Grammars come from ``mellum_data.grammars`` (the per-language wheels).
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-# language name (as in pipelines.code_langs) -> (module, function returning the grammar)
-GRAMMARS: dict[str, tuple[str, str]] = {
-    "Python": ("tree_sitter_python", "language"),
-    "JavaScript": ("tree_sitter_javascript", "language"),
-    "TypeScript": ("tree_sitter_typescript", "language_typescript"),
-    "TSX": ("tree_sitter_typescript", "language_tsx"),
-    "Java": ("tree_sitter_java", "language"),
-    "C": ("tree_sitter_c", "language"),
-    "C++": ("tree_sitter_cpp", "language"),
-    "Go": ("tree_sitter_go", "language"),
-    "Rust": ("tree_sitter_rust", "language"),
-}
+from mellum_data.grammars import new_parser
 
 
 def load_parser(lang: str):
-    """A tree-sitter parser for ``lang``, or None when no grammar is installed for it."""
-    spec = GRAMMARS.get(lang)
-    if spec is None:
-        return None
-    import tree_sitter
-
-    try:
-        module = importlib.import_module(spec[0])
-    except ImportError:
-        return None
-    return tree_sitter.Parser(tree_sitter.Language(getattr(module, spec[1])()))
+    """A tree-sitter parser for ``lang`` (any spelling), or None when no grammar is installed."""
+    return new_parser(lang)
 
 
 def error_share(tree, deadline: float | None = None) -> float | None:

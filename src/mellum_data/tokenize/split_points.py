@@ -14,7 +14,6 @@ span several lines or start one.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 
@@ -22,29 +21,8 @@ import numpy as np
 import tree_sitter
 from tokenizers import Tokenizer
 
-# lang value (lower case) -> (grammar module, its language function)
-GRAMMARS: dict[str, tuple[str, str]] = {
-    "python": ("tree_sitter_python", "language"),
-    "javascript": ("tree_sitter_javascript", "language"),
-    "typescript": ("tree_sitter_typescript", "language_typescript"),
-    "tsx": ("tree_sitter_typescript", "language_tsx"),
-    "java": ("tree_sitter_java", "language"),
-    "c": ("tree_sitter_c", "language"),
-    "cpp": ("tree_sitter_cpp", "language"),
-    "go": ("tree_sitter_go", "language"),
-    "rust": ("tree_sitter_rust", "language"),
-}
-ALIASES = {
-    "py": "python",
-    "js": "javascript",
-    "jsx": "javascript",
-    "ts": "typescript",
-    "c++": "cpp",
-    "cc": "cpp",
-    "cxx": "cpp",
-    "golang": "go",
-    "rs": "rust",
-}
+from mellum_data.grammars import grammar_for, load_language
+
 # Node types that make a sensible FIM boundary in all eight grammars.
 BOUNDARY = re.compile(
     r"(?:statement|definition|declaration|_item|clause|comment|decorator|signature)$|^preproc_"
@@ -55,20 +33,9 @@ MAX_PARSE_BYTES = 1 << 20
 _parsers: dict[str, tree_sitter.Parser] = {}
 
 
-def grammar_for(lang: str | None) -> str | None:
-    """Canonical grammar name for a ``lang`` value, or None when no grammar is installed."""
-    if not lang:
-        return None
-    key = lang.strip().lower()
-    key = ALIASES.get(key, key)
-    return key if key in GRAMMARS else None
-
-
 def _parser(name: str) -> tree_sitter.Parser:
     if name not in _parsers:
-        module, func = GRAMMARS[name]
-        lang = tree_sitter.Language(getattr(importlib.import_module(module), func)())
-        _parsers[name] = tree_sitter.Parser(lang)
+        _parsers[name] = tree_sitter.Parser(load_language(name))
     return _parsers[name]
 
 
