@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -34,6 +36,26 @@ from mellum_data.pipelines.readers import binary_lines
 from mellum_data.pipelines.sources import WEB_FORMATS, resolve_inputs
 
 _ATTEMPTS = 3
+_FIT = """
+import json, sys
+import fasttext
+a = json.loads(sys.argv[1])
+try:
+    fasttext.train_supervised(input=a["input"], lr=a["lr"], **a["params"]).save_model(a["out"])
+except RuntimeError as e:
+    sys.exit(str(e))
+"""
+
+
+def _fit_in_subprocess(path: str, lr: float, params: dict, out: str) -> str | None:
+    """Train with fastText in a fresh interpreter; None on success, else its error."""
+    args = json.dumps({"input": path, "lr": lr, "params": params, "out": out})
+    r = subprocess.run([sys.executable, "-c", _FIT, args], capture_output=True, text=True)
+    if r.returncode == 0:
+        return None
+    return (r.stderr.strip().splitlines() or [f"exit code {r.returncode}"])[-1]
+
+
 EXAMPLE_FORMATS: dict[str, tuple[str, ...]] = {
     "jsonl": WEB_FORMATS["jsonl"],
     "parquet": (".parquet",),
@@ -192,20 +214,23 @@ def train_quality_classifier(
             verbose=0,
         )
         # fastText stops with "Encountered NaN" when training diverges; its authors' advice
-        # is a lower learning rate. (0.9.2 also does so now and then on a few dozen examples.)
+        # is a lower learning rate. 0.9.2 also does so now and then on a few dozen examples,
+        # and once it has in a process, retries in that process fail too (seen in the test
+        # suite), so each attempt trains in a fresh interpreter.
+        model_path = os.path.join(tmp, "model.bin")
         for attempt in range(_ATTEMPTS):
-            try:
-                model = fasttext.train_supervised(input=path, lr=lr, **params)
+            error = _fit_in_subprocess(path, lr, params, model_path)
+            if error is None:
+                model = fasttext.load_model(model_path)
                 break
-            except RuntimeError as e:
-                if "NaN" not in str(e):
-                    raise
-                if attempt == _ATTEMPTS - 1:
-                    raise DataError(
-                        f"quality classifier: training diverged at lr={lr} ({e}); "
-                        "give more examples or a lower learning rate"
-                    ) from None
-                lr /= 2
+            if "NaN" not in error:
+                raise DataError(f"quality classifier: fastText failed: {error}")
+            if attempt == _ATTEMPTS - 1:
+                raise DataError(
+                    f"quality classifier: training diverged at lr={lr} ({error}); "
+                    "give more examples or a lower learning rate"
+                )
+            lr /= 2
     report: dict[str, Any] = {
         "positive": positive,
         "negative": negative,
