@@ -110,24 +110,33 @@ def _duplicated_ngram_chars(words: list[str], n: int) -> int:
     return repeated
 
 
+# Rae et al. 2021 (Gopher), Table A1: the repetition thresholds.
+DUP_LINE_FRAC = 0.30
+DUP_PARA_FRAC = 0.30
+DUP_LINE_CHAR_FRAC = 0.20
+DUP_PARA_CHAR_FRAC = 0.20
+TOP_N_GRAMS: tuple[tuple[int, float], ...] = ((2, 0.20), (3, 0.18), (4, 0.16))
+DUP_N_GRAMS: tuple[tuple[int, float], ...] = (
+    (5, 0.15),
+    (6, 0.14),
+    (7, 0.13),
+    (8, 0.12),
+    (9, 0.11),
+    (10, 0.10),
+)
+
+
 def repetition_reason(
     text: str,
     words: list[str],
     *,
     character_words: bool = False,
-    dup_line_frac: float | None = 0.30,
-    dup_para_frac: float | None = 0.30,
-    dup_line_char_frac: float | None = 0.20,
-    dup_para_char_frac: float | None = 0.20,
-    top_n_grams: Sequence[tuple[int, float]] = ((2, 0.20), (3, 0.18), (4, 0.16)),
-    dup_n_grams: Sequence[tuple[int, float]] = (
-        (5, 0.15),
-        (6, 0.14),
-        (7, 0.13),
-        (8, 0.12),
-        (9, 0.11),
-        (10, 0.10),
-    ),
+    dup_line_frac: float | None = DUP_LINE_FRAC,
+    dup_para_frac: float | None = DUP_PARA_FRAC,
+    dup_line_char_frac: float | None = DUP_LINE_CHAR_FRAC,
+    dup_para_char_frac: float | None = DUP_PARA_CHAR_FRAC,
+    top_n_grams: Sequence[tuple[int, float]] = TOP_N_GRAMS,
+    dup_n_grams: Sequence[tuple[int, float]] = DUP_N_GRAMS,
 ) -> str | None:
     """The first repetition rule ``text`` fails (datatrove's reason names), or None."""
     if not text:

@@ -27,6 +27,7 @@ from pydantic import Field, field_validator
 
 from mellum_data.config import StrictModel
 from mellum_data.errors import InputError
+from mellum_data.filters import gopher
 from mellum_data.filters.quality_classifier import QualityTier
 from mellum_data.filters.url import BUILTIN_BLOCKED_WORDS, TRACKING_PARAMS, UrlFilter
 from mellum_data.filters.web_quality import (
@@ -93,20 +94,13 @@ class UrlConfig(StrictModel):
 class GopherRepetitionConfig(StrictModel):
     enabled: bool = True
     languages: list[str] | None = None  # None: every language
-    # Rae et al. 2021 (Gopher), Table A1.
-    dup_line_frac: float | None = 0.30
-    dup_para_frac: float | None = 0.30
-    dup_line_char_frac: float | None = 0.20
-    dup_para_char_frac: float | None = 0.20
-    top_n_grams: list[tuple[int, float]] = [(2, 0.20), (3, 0.18), (4, 0.16)]
-    dup_n_grams: list[tuple[int, float]] = [
-        (5, 0.15),
-        (6, 0.14),
-        (7, 0.13),
-        (8, 0.12),
-        (9, 0.11),
-        (10, 0.10),
-    ]
+    # Defaults: Rae et al. 2021 (Gopher), Table A1, kept in filters.gopher.
+    dup_line_frac: float | None = gopher.DUP_LINE_FRAC
+    dup_para_frac: float | None = gopher.DUP_PARA_FRAC
+    dup_line_char_frac: float | None = gopher.DUP_LINE_CHAR_FRAC
+    dup_para_char_frac: float | None = gopher.DUP_PARA_CHAR_FRAC
+    top_n_grams: list[tuple[int, float]] = list(gopher.TOP_N_GRAMS)
+    dup_n_grams: list[tuple[int, float]] = list(gopher.DUP_N_GRAMS)
 
 
 class GopherQualityConfig(StrictModel):
