@@ -151,3 +151,17 @@ def test_generate_from_the_demo_checkpoint(demo):
     assert result["new_tokens"] == 8
     assert 0.0 <= result["acceptance_rate"] <= 1.0
     assert result["forward_passes"] <= 8
+
+
+def test_token_sidecars_carry_dedup_cluster_sizes(demo):
+    import pyarrow.parquet as pq
+
+    out, _, _ = demo
+    sizes = []
+    for side in sorted((out / "tokens" / "web").glob("*.ds.docs.parquet")):
+        sizes += pq.read_table(side, columns=["minhash_cluster_size"]).column(0).to_pylist()
+    labels = json.loads((out / "sample" / "sample.json").read_text())
+    near = sum(1 for p in labels["web"] if p["label"].startswith("near_dup_of:"))
+    assert len(sizes) == 282 and min(sizes) >= 1
+    # each planted near-duplicate (or exact copy) joins its original's cluster
+    assert sum(s - 1 for s in sizes) == near

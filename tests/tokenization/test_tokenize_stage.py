@@ -120,3 +120,11 @@ def test_rerun_does_not_duplicate_and_refuses_another_config(
     assert sorted(p.name for p in (tmp_path / "out" / "web").iterdir()) == files
     with pytest.raises(ConfigError, match="tokenized with different config"):
         run_tokenize(str(inp), tokenizer_path, out, TokenizeConfig(), Execution(tasks=2))
+
+
+def test_cluster_size_column_is_null_without_dedup(tokens) -> None:
+    out, counts = tokens
+    web = pq.read_table(
+        out / "web" / counts["web"].shards[0].path.replace(".ds", ".ds.docs.parquet")
+    )
+    assert web["minhash_cluster_size"].null_count == web.num_rows > 0

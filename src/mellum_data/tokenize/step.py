@@ -214,6 +214,8 @@ class ShardTokenizer(PipelineStep):
                 "kind": doc.metadata.get("kind"),
                 "lang": doc.metadata.get("lang"),
                 "fim_points": points,
+                # written by dedup; mixtures rehydrate by it (null: not deduplicated)
+                "minhash_cluster_size": doc.metadata.get("minhash_cluster_size"),
             },
         )
         self.stat_update("tokens", value=int(tokens.size))
