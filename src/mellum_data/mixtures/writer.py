@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolder, DataFolderLike, get_datafolder
@@ -21,10 +22,11 @@ from datatrove.pipeline.base import PipelineStep
 
 from mellum_data.errors import DataError, InputError
 from mellum_data.io import atomic_write_json, read_json
+from mellum_data.mixtures.fim_batch import fim_batch
 from mellum_data.mixtures.inputs import InputTokens
 from mellum_data.mixtures.keys import FIM_MODES
 from mellum_data.mixtures.route import bucket_dir
-from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS, FimIds, fim_document
+from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS, FimIds
 from mellum_data.tokenize.manifest import (
     PhaseManifest,
     TokenizerInfo,
@@ -143,6 +145,8 @@ class PhaseShardWriter(PipelineStep):
         info = self.tokenizer
         rng = np.random.default_rng([self.seed, index, bucket, n, FIM_CUTS])
         fim_ids = FimIds.from_info(info) if (rec["fim"][lo:hi] > 0).any() else None
+        modes = pa.array([None, *FIM_MODES.values()], pa.string())
+        names = pa.array(self.sources, pa.string())
         with ShardWriter(
             folder,
             f"{bucket:05d}_{n:05d}",
@@ -152,37 +156,29 @@ class PhaseShardWriter(PipelineStep):
         ) as writer:
             for w in range(lo, hi, WINDOW):
                 end = min(hi, w + WINDOW)
-                docs = tokens.read(rec["input"][w:end], rec["offset"][w:end], rec["tokens"][w:end])
-                fims = rec["fim"][w:end].tolist()
-                stored = rec["tokens"][w:end].tolist()
-                sources = [self.sources[i] for i in rec["source"][w:end].tolist()]
-                epochs = rec["epoch"][w:end].tolist()
-                ids, tiers, kinds, langs = (
-                    rec[c].slice(w, end - w).to_pylist()
-                    for c in ("id", "quality_tier", "kind", "lang")
+                stored = rec["tokens"][w:end]
+                flat = tokens.read_flat(rec["input"][w:end], rec["offset"][w:end], stored)
+                fims = rec["fim"][w:end]
+                out, lengths, _ = fim_batch(
+                    flat,
+                    stored,
+                    fims,
+                    rec["fim_points"].slice(w, end - w),
+                    rng,
+                    fim_ids,
+                    bos_id=info.bos_id,
+                    eos_id=info.eos_id,
                 )
-                for j, doc in enumerate(docs):
-                    mode = FIM_MODES.get(fims[j])
-                    if mode is not None:
-                        points = rec["fim_points"][w + j]
-                        doc = fim_document(
-                            doc,
-                            points.values.to_numpy().astype(np.int64) if points.is_valid else None,
-                            rng,
-                            mode,
-                            fim_ids,  # type: ignore[arg-type]
-                            bos_id=info.bos_id,
-                            eos_id=info.eos_id,
-                        )
-                        if doc.size != stored[j] + FIM_EXTRA_TOKENS:
-                            raise DataError(f"{phase}: document {ids[j]!r} lost tokens in FIM")
-                    writer.add(
-                        doc,
-                        id=ids[j] or "",
-                        source=sources[j],
-                        quality_tier=tiers[j],
-                        extra={"kind": kinds[j], "lang": langs[j], "fim": mode, "epoch": epochs[j]},
-                    )
+                if out.size != int(stored.sum()) + FIM_EXTRA_TOKENS * int((fims > 0).sum()):
+                    raise DataError(f"{phase}: documents lost tokens in FIM")
+                columns = {
+                    c: rec[c].slice(w, end - w) for c in ("id", "quality_tier", "kind", "lang")
+                }
+                columns["id"] = pc.fill_null(columns["id"], "")
+                columns["source"] = names.take(pa.array(rec["source"][w:end]))
+                columns["fim"] = modes.take(pa.array(fims))
+                columns["epoch"] = rec["epoch"][w:end].astype(np.int64)
+                writer.add_batch(out, lengths, columns)
             self.stat_update("documents", value=hi - lo)
             shard = writer.close()
         self.stat_update("tokens", value=shard.tokens)
