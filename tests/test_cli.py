@@ -17,6 +17,7 @@ COMMANDS = [
     ["dedup-index"],
     ["tokenizer", "train"],
     ["quality", "train"],
+    ["lid", "calibrate"],
     ["plan"],
     ["mix"],
     ["stats"],

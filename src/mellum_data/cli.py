@@ -9,7 +9,7 @@ import time
 from typing import Any, NoReturn
 
 from mellum_data import __version__
-from mellum_data.errors import ConfigError, MellumError
+from mellum_data.errors import ConfigError, InputError, MellumError
 
 DESCRIPTION = """\
 mellum-data builds a pre-training corpus and curriculum for code language models, the data
@@ -241,6 +241,30 @@ def build_parser() -> Parser:
     )
     qt.add_argument("--threads", type=int, help="fastText threads (default: all cores)")
     qt.add_argument("--seed", type=int, default=0, help="sampling seed (default: 0)")
+
+    lid = sub.add_parser(
+        "lid", help="language-ID thresholds", description="Language identification tools."
+    )
+    lid_sub = lid.add_subparsers(dest="lid_command", metavar="ACTION", parser_class=Parser)
+    lc = lid_sub.add_parser(
+        "calibrate",
+        help="per-language LID score thresholds from a web stage output (FineWeb-2's rule)",
+        description="Compute a minimum lang_score per language from the scores of every "
+        "document the language step saw in a web stage output (kept and removed), as "
+        "FineWeb-2 does: median minus standard deviation of each language's scores, clipped "
+        "to [--floor, --cap]. Run the web stage without score thresholds first "
+        "(language: {min_score: null, min_score_per_language: {}}) so that the scores are not "
+        "already cut. Prints a YAML block to paste under the web config's 'language:'.",
+    )
+    lc.add_argument("output", metavar="OUTPUT", help="web stage output folder (local or s3://)")
+    lc.add_argument(
+        "--min-documents",
+        type=int,
+        default=100,
+        help="languages with fewer scored documents keep the global min_score (default: 100)",
+    )
+    lc.add_argument("--floor", type=float, default=0.3, help="lowest threshold (default: 0.3)")
+    lc.add_argument("--cap", type=float, default=0.9, help="highest threshold (default: 0.9)")
 
     p = sub.add_parser(
         "plan",
@@ -515,6 +539,26 @@ def cmd_quality(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lid(args: argparse.Namespace) -> int:
+    from mellum_data.io import path_exists
+    from mellum_data.pipelines.web import calibrate_language_table, lid_scores
+
+    if not path_exists(args.output):
+        raise InputError(f"{args.output}: no such web stage output")
+    if not lid_scores(args.output):
+        raise InputError(
+            f"{args.output}: no document with lang and lang_score (not a web stage output?)"
+        )
+    table = calibrate_language_table(
+        args.output, min_documents=args.min_documents, floor=args.floor, cap=args.cap
+    )
+    print("language:")
+    print("  min_score_per_language:" + ("" if table else " {}"))
+    for lang, score in table.items():
+        print(f"    {lang}: {score}")
+    return 0
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from mellum_data.mixtures import load_mixture, make_plan
 
@@ -624,6 +668,7 @@ COMMANDS = {
     "dedup-index": cmd_dedup_index,
     "tokenizer": cmd_tokenizer,
     "quality": cmd_quality,
+    "lid": cmd_lid,
     "plan": cmd_plan,
     "mix": cmd_mix,
     "stats": cmd_stats,
@@ -649,6 +694,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("export: choose a format: megatron")
     if args.command == "quality" and args.quality_command is None:
         parser.error("quality: choose an action: train")
+    if args.command == "lid" and args.lid_command is None:
+        parser.error("lid: choose an action: calibrate")
     from mellum_data.logs import configure_logging
 
     configure_logging(verbose=args.verbose)

@@ -4,7 +4,9 @@ import pytest
 from datatrove.data import Document
 
 from mellum_data.filters.language import (
+    LID_MIN_SCORES,
     LanguageFilter,
+    calibrate_lid_thresholds,
     cut_spans,
     document_prose,
     lid_model_path,
@@ -67,6 +69,56 @@ def test_language_low_score_with_per_language_threshold():
     assert result == (False, "language_low_score")
     assert doc.metadata["lang"] == "ru" and doc.metadata["lang_score"] < 0.9999
     assert run(flt, TEXTS["en"])[1] is True
+
+
+def test_per_language_thresholds_keep_and_drop_exactly():
+    # LID-176 scores of TEXTS: en 0.84, pt 0.71, ru 0.947, es 0.964, zh 0.952, others >= 0.98;
+    # the global fallback 0.9 applies to languages without an entry.
+    table = {"pt": 0.7, "ru": 0.95, "zh": 0.6}
+    flt = LanguageFilter(languages=None, min_score=0.9, min_score_per_language=table)
+    outcome = {lang: run(flt, text)[1] for lang, text in TEXTS.items()}
+    dropped = {lang for lang, result in outcome.items() if result is not True}
+    assert dropped == {"en", "ru"}  # en by the fallback, ru by its entry; pt and zh pass theirs
+    assert outcome["ru"] == (False, "language_low_score")
+    # Without a fallback only the table applies.
+    flt = LanguageFilter(languages=None, min_score=None, min_score_per_language=table)
+    assert {lang for lang, text in TEXTS.items() if run(flt, text)[1] is not True} == {"ru"}
+
+
+def test_default_table_lets_ambiguous_han_text_through():
+    # Han-only text is split between zh and ja, both allowed: the fallback would drop it.
+    text = "環境変数の設定"
+    doc, result = run(LanguageFilter(languages=["zh", "ja"], min_score=0.8), text)
+    assert result == (False, "language_low_score") and doc.metadata["lang"] == "ja"
+    flt = LanguageFilter(
+        languages=["zh", "ja"], min_score=0.8, min_score_per_language=LID_MIN_SCORES
+    )
+    assert run(flt, text)[1] is True
+
+
+def test_calibration_follows_fineweb2():
+    scores = [("a", x) for x in (0.9, 0.95, 1.0, 1.0, 1.0)]  # median 1.0 - std 0.04: capped
+    scores += [("b", x) for x in (0.5, 0.6, 0.7, 0.8, 0.9)]  # 0.7 - 0.1414
+    scores += [("c", x) for x in (0.1, 0.2, 0.3, 0.2, 0.2)]  # 0.2 - 0.0632: floored
+    scores += [("d", 0.99), ("d", 0.98), ("", 0.0)]  # too few; no language
+    assert calibrate_lid_thresholds(scores, min_documents=3) == {"a": 0.9, "b": 0.5586, "c": 0.3}
+    assert calibrate_lid_thresholds(scores, min_documents=2, floor=0.1, cap=1.0) == {
+        "a": 0.96,
+        "b": 0.5586,
+        "c": 0.1368,
+        "d": 0.98,
+    }
+    assert calibrate_lid_thresholds(scores) == {}  # 100 documents a language by default
+
+
+def test_calibrated_table_drives_the_filter():
+    flt = LanguageFilter(languages=None, min_score=None)
+    sample = [flt.predict(text) for text in TEXTS.values()] * 3
+    table = calibrate_lid_thresholds(sample, min_documents=3)
+    # Each language's three equal scores: std 0, so the threshold is the score, capped at 0.9.
+    assert table == {lang: min(0.9, score) for lang, score in sample}
+    flt = LanguageFilter(languages=None, min_score=None, min_score_per_language=table)
+    assert all(run(flt, text)[1] is True for text in TEXTS.values())
 
 
 def test_language_low_score_on_ambiguous_text():

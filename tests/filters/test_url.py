@@ -81,9 +81,18 @@ def test_builtin_words():
 
 def test_url_duplicates_after_normalisation():
     flt = UrlFilter()
-    assert flt.filter(doc("https://docs.example/guide?page=2&lang=en")) is True
+    first = doc("https://docs.example/guide?page=2&lang=en")
+    first.id = "web/first"
+    assert flt.filter(first) is True
     again = "HTTPS://docs.example:443/guide?lang=en&page=2&utm_source=feed#install"
-    assert flt.filter(doc(again)) == (False, "url_duplicate")
+    copy = doc(again)
+    assert flt.filter(copy) == (False, "url_duplicate")
+    # The copy names the page it repeats; a third copy names the same first page.
+    assert copy.metadata["duplicate_of"] == "web/first"
+    assert copy.metadata["duplicate_of_url"] == "https://docs.example/guide?page=2&lang=en"
+    third = doc("https://docs.example/guide?lang=en&page=2")
+    assert flt.filter(third) == (False, "url_duplicate")
+    assert third.metadata["duplicate_of"] == "web/first"
     assert flt.filter(doc("http://docs.example/guide?page=2&lang=en")) is True  # other scheme
     assert flt.filter(doc("https://docs.example/Guide?page=2&lang=en")) is True  # path case
     assert UrlFilter(dedup=False).filter(doc(again)) is True

@@ -289,3 +289,50 @@ def test_top_ngram_rule_needs_a_repeat():
     short = "We will be back soon, after some maintenance on the servers."
     assert GopherRepetition().filter(doc(short)) is True
     assert GopherQuality().filter(doc(short)) == (False, "gopher_quality_short_doc")
+
+
+WORD_CASES = [
+    "Call print_tb() — or «traceback.print_exc()» — then ... see ‘notes’ (p. 3) !!",
+    "市立图书馆在经过一年的翻修之后，于本周一重新向公众开放。Use `pip install x` here.",
+    "- item one\n- item two … \n\n# heading ## ### ,,, ;;; ''' 42 3.14 x86_64",
+]
+
+
+@pytest.mark.parametrize("text", WORD_CASES)
+def test_word_counts_and_ratios_match_the_per_word_definitions(text):
+    from datatrove.utils.text import PUNCTUATION_SET
+
+    from mellum_data.filters.gopher import quality_reason
+    from mellum_data.filters.web_quality import _EDGE_PUNCTUATION, _TOKEN, count_words
+
+    punct = "".join(PUNCTUATION_SET) + _EDGE_PUNCTUATION
+    tokens = [t.strip(_EDGE_PUNCTUATION) or t for t in _TOKEN.findall(text)]
+    assert count_words(text) == sum(1 for w in tokens if w.strip(punct))
+    words = ScriptWordTokenizer().word_tokenize(text)
+    assert words == tokens
+    # quality_reason's regexes over the joined words give the per-word average and ratio.
+    counted = [w for w in words if w.strip("".join(PUNCTUATION_SET))]
+    avg = sum(map(len, counted)) / len(counted)
+    alpha = sum(1 for w in words if any(c.isalpha() for c in w)) / len(words)
+    assert quality_reason(text, words, min_avg_word_length=avg + 1e-9) == "below_avg_threshold"
+    assert quality_reason(text, words, min_avg_word_length=avg, max_avg_word_length=avg) != (
+        "below_avg_threshold"
+    )
+    off = dict(min_avg_word_length=None, max_avg_word_length=None, max_symbol_word_ratio=None)
+    off |= dict(max_bullet_lines_ratio=None, max_ellipsis_lines_ratio=None, min_stop_words=None)
+    assert quality_reason(text, words, max_non_alpha_words_ratio=alpha + 1e-9, **off) == (
+        "below_alpha_threshold"
+    )
+    assert quality_reason(text, words, max_non_alpha_words_ratio=alpha, **off) is None
+
+
+def test_c4_page_rules_still_fire_after_enough_sentences():
+    # The scan stops once five sentences are counted, unless a page rule can still fire.
+    late = lines(*PROSE, "Lorem ipsum dolor sit amet, consectetur adipiscing elit.")
+    assert C4Quality().filter(doc(late)) == (False, "c4_quality_lorem_ipsum")
+    braces = lines(*PROSE, "Write the name as {name} in the template file.")
+    assert C4Quality(filter_curly_bracket=True).filter(doc(braces)) == (
+        False,
+        "c4_quality_curly_bracket",
+    )
+    assert C4Quality(filter_curly_bracket=False).filter(doc(braces)) is True

@@ -16,7 +16,7 @@ from quality_examples import BAD, GOOD, SMALL
 # The heuristics and LID are off: these one-line documents only need a score.
 PLAIN = {
     "reader": {"content": "text"},
-    "language": {"languages": None, "min_score": None},
+    "language": {"languages": None, "min_score": None, "min_score_per_language": {}},
     "quality": {
         name: {"enabled": False}
         for name in ("gopher_repetition", "gopher_quality", "c4", "fineweb")

@@ -6,15 +6,19 @@ Goal (issue 8): keep at least 80% of the real pages in allowed languages and rem
 98% of the junk. Run with ``-s`` to see the numbers."""
 
 import io
+import statistics
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
+import yaml
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from mellum_data.cli import main
 from mellum_data.pipelines.executor import Execution
 from mellum_data.pipelines.sources import LanguageConfig
-from mellum_data.pipelines.web import WebConfig, run_web
+from mellum_data.pipelines.web import WebConfig, calibrate_language_table, lid_scores, run_web
 
 EVAL = Path(__file__).parents[1] / "data" / "web_eval"
 
@@ -37,7 +41,7 @@ def write_eval_warc(path: Path) -> dict[str, Path]:
     return pages
 
 
-def test_keeps_the_technical_web_and_removes_junk(tmp_path):
+def test_keeps_the_technical_web_and_removes_junk(tmp_path, capsys):
     pages = write_eval_warc(tmp_path / "eval.warc.gz")
     out = tmp_path / "out"
     run_web([str(tmp_path / "eval.warc.gz")], str(out), WebConfig(), Execution())
@@ -62,3 +66,23 @@ def test_keeps_the_technical_web_and_removes_junk(tmp_path):
     assert kept_real >= 0.80, sorted((pages[u].name, outcome[u]) for u in in_allowed)
     assert removed_junk >= 0.98, sorted(pages[u].name for u in junk if outcome[u] == "kept")
     assert {outcome[u] for u in other} == {"language_not_allowed"}
+
+    # Per-language thresholds calibrated on this output (kept and removed pages alike).
+    scored = [m for f in out.glob("**/*.parquet") for m in pl.read_parquet(f)["metadata"]]
+    scores = lid_scores(str(out))
+    assert sorted(scores) == sorted((m["lang"], m["lang_score"]) for m in scored if m["lang"])
+    table = calibrate_language_table(str(out), min_documents=5)
+    counts = Counter(lang for lang, _ in scores)
+    assert set(table) == {lang for lang, n in counts.items() if n >= 5}
+    en = [score for lang, score in scores if lang == "en"]
+    expected = statistics.median(en) - statistics.pstdev(en)
+    assert table["en"] == round(max(0.3, min(0.9, expected)), 4)
+
+    # The same table from the command line, as YAML to paste into the web config.
+    capsys.readouterr()
+    assert main(["lid", "calibrate", str(out), "--min-documents", "5"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed == {"language": {"min_score_per_language": table}}
+    (tmp_path / "empty").mkdir()
+    assert main(["lid", "calibrate", str(tmp_path / "empty")]) == 1
+    assert "no document with lang and lang_score" in capsys.readouterr().err

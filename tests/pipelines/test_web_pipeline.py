@@ -354,7 +354,6 @@ def test_url_rules_drop_before_extraction(tmp_path):
     config = WebConfig.model_validate(
         {
             "url": {
-                "dedup": True,
                 "blocked_domain_files": [str(tmp_path / "domains.txt")],
                 "blocked_word_files": [str(tmp_path / "words.txt")],
             }
@@ -365,6 +364,55 @@ def test_url_rules_drop_before_extraction(tmp_path):
     # Dropped before extraction: removed/url/ keeps the raw HTML.
     removed = pl.read_parquet(tmp_path / "out" / "removed" / "url" / "*.parquet")
     assert all(text.startswith("<!DOCTYPE html>") for text in removed["text"])
+    # URL dedup is on by default; the copy names the first page with its URL.
+    copy = removed.filter(pl.col("id") == doc_id("web", records[1][0]))["metadata"][0]
+    assert copy["duplicate_of"] == doc_id("web", records[0][0])
+    assert copy["duplicate_of_url"] == records[0][0]
     config.url.blocked_domain_files = [str(tmp_path / "missing.txt")]
     with pytest.raises(InputError, match="missing.txt: block-list not found"):
         run_web([str(tmp_path / "a.warc.gz")], str(tmp_path / "out2"), config, Execution())
+
+
+def test_url_dedup_first_in_reading_order_then_across_tasks_in_the_dedup_stage(tmp_path):
+    from mellum_data.pipelines.dedup import DedupConfig, run_dedup
+
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    # The same page under two addresses that normalise alike, in two files.
+    first, copy = "https://docs.example/asyncio?utm_source=feed", "https://docs.example/asyncio#x"
+    write_warc(crawl / "a.warc.gz", [(first, HTML, TUTORIAL.encode(), "200 OK", "kept")])
+    write_warc(crawl / "b.warc.gz", [(copy, HTML, GERMAN.encode(), "200 OK", "kept")])
+    # One task reads a.warc.gz first (files sorted): its page is kept, the copy names it.
+    run_web([str(crawl / "*.warc.gz")], str(tmp_path / "one"), WebConfig(), Execution())
+    assert outcomes(tmp_path / "one") == {
+        doc_id("web", first): "kept",
+        doc_id("web", copy): "url:url_duplicate",
+    }
+    removed = pl.read_parquet(tmp_path / "one" / "removed" / "url" / "*.parquet")["metadata"][0]
+    assert (removed["duplicate_of"], removed["duplicate_of_url"]) == (doc_id("web", first), first)
+    # Two tasks each see one page; the dedup stage removes the later copy by its URL key.
+    run_web([str(crawl / "*.warc.gz")], str(tmp_path / "two"), WebConfig(), Execution(tasks=2))
+    assert set(outcomes(tmp_path / "two").values()) == {"kept"}
+    config = DedupConfig.model_validate(
+        {"exact": {"enabled": False}, "minhash": {"enabled": False}}
+    )
+    run_dedup([str(tmp_path / "two")], str(tmp_path / "dedup"), config, Execution(tasks=2))
+    kept = pl.read_parquet(tmp_path / "dedup" / "web" / "*.parquet")
+    assert list(kept["id"]) == [doc_id("web", first)]
+    dup = pl.read_parquet(tmp_path / "dedup" / "removed" / "url" / "*.parquet")
+    assert list(dup["id"]) == [doc_id("web", copy)]
+    assert dup["metadata"][0]["duplicate_of"] == doc_id("web", first)
+
+
+def test_language_threshold_table_in_the_config(tmp_path):
+    from mellum_data.filters.language import LID_MIN_SCORES
+
+    assert WebConfig().language.min_score_per_language == LID_MIN_SCORES
+    assert WebConfig().url.dedup is True
+    path = tmp_path / "web.yaml"
+    path.write_text("language:\n  min_score: 0.7\n  min_score_per_language:\n    DE: 0.9\n")
+    config, _ = load_config(WebConfig, path)
+    assert config.language.min_score_per_language == {"de": 0.9}  # replaces the table
+    path.write_text("language:\n  min_score_per_language:\n    de: 1.5\n")
+    with pytest.raises(ConfigError, match="web.yaml:2: field 'language.min_score_per_language'"):
+        load_config(WebConfig, path)

@@ -165,7 +165,9 @@ def test_compressed_jsonl_with_custom_fields_local_and_s3_glob(s3_server, tmp_pa
     ]
     data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     (tmp_path / "part-0.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(data))
-    (tmp_path / "part-1.jsonl.gz").write_bytes(gzip.compress(data.replace(b'"retry"', b'"r1"')))
+    # Another page (another URL: a repeated one would be dropped as url_duplicate).
+    other = data.replace(b'"retry"', b'"r1"').replace(b"//retry.", b"//r1.")
+    (tmp_path / "part-1.jsonl.gz").write_bytes(gzip.compress(other))
     s3 = s3_server.client()
     s3.create_bucket(Bucket="pages")
     s3.put_object(

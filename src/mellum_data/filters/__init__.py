@@ -1,6 +1,8 @@
 from mellum_data.filters.code_quality import CodeQualityFilter
 from mellum_data.filters.language import (
+    LID_MIN_SCORES,
     LanguageFilter,
+    calibrate_lid_thresholds,
     document_prose,
     lid_model_path,
     prose_view,
@@ -25,6 +27,7 @@ from mellum_data.filters.web_quality import (
 )
 
 __all__ = [
+    "LID_MIN_SCORES",
     "STOP_WORDS",
     "C4Quality",
     "CodeQualityFilter",
@@ -40,6 +43,7 @@ __all__ = [
     "SyntaxFilter",
     "SyntaxScorer",
     "UrlFilter",
+    "calibrate_lid_thresholds",
     "detect_license_text",
     "document_prose",
     "is_permissive",

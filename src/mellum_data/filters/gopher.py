@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from datatrove.pipeline.filters.gopher_repetition_filter import find_duplicates
 from datatrove.utils.text import PUNCTUATION_SET
@@ -27,9 +27,12 @@ from datatrove.utils.text import PUNCTUATION_SET
 CJK_WORD_CHARS = 2
 _PARAGRAPHS = re.compile(r"\n{2,}")
 _LINES = re.compile(r"\n+")
-_PUNCTUATION = "".join(PUNCTUATION_SET)
-# A letter: a word character that is neither a digit nor "_" (str.isalpha, at C speed).
-_LETTER = re.compile(r"[^\W\d_]")
+# A word (one a line) made of punctuation only, and one with a letter: a word character that
+# is neither a digit nor "_" (str.isalpha).
+_PUNCTUATION_WORD = re.compile(
+    "^[" + re.escape("".join(c for c in PUNCTUATION_SET if not c.isspace())) + "]+$", re.M
+)
+_LETTER_WORD = re.compile(r"^[^\n]*?[^\W\d_]", re.M)
 
 
 def quality_reason(
@@ -50,8 +53,13 @@ def quality_reason(
     n_words = len(words)
     if not n_words:
         return "short_doc"
-    lengths = [len(w) for w in words if w.strip(_PUNCTUATION)]
-    avg = sum(lengths) / len(lengths) if lengths else 0.0
+    # Word-level tests run as regexes over the words joined one a line (words hold no
+    # whitespace): a Python loop over every word cost more than the rest of the filter.
+    joined = "\n".join(words)
+    punctuation_only = _PUNCTUATION_WORD.findall(joined)
+    counted = n_words - len(punctuation_only)
+    chars = len(joined) - (n_words - 1) - sum(map(len, punctuation_only))
+    avg = chars / counted if counted else 0.0
     if min_avg_word_length and avg < min_avg_word_length:
         return "below_avg_threshold"
     if max_avg_word_length and avg > max_avg_word_length:
@@ -69,7 +77,7 @@ def quality_reason(
     if max_ellipsis_lines_ratio and trailing / len(lines) > max_ellipsis_lines_ratio:
         return "too_many_end_ellipsis"
     if max_non_alpha_words_ratio:
-        alpha = sum(1 for w in words if _LETTER.search(w))
+        alpha = len(_LETTER_WORD.findall(joined))
         if alpha / n_words < max_non_alpha_words_ratio:
             return "below_alpha_threshold"
     if min_stop_words and len(stop_words.intersection(words)) < min_stop_words:
@@ -77,8 +85,16 @@ def quality_reason(
     return None
 
 
-def _ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
-    return list(zip(*(words[k:] for k in range(n))))
+def _ngrams(words: list[str], n: int) -> Iterator[tuple[str, ...]]:
+    return zip(*(words[k:] for k in range(n)))
+
+
+def duplicates(items: list[str]) -> tuple[int, int]:
+    """datatrove's ``find_duplicates`` (repeated items and their characters), with a C-speed
+    answer for the usual case of no repeat."""
+    if len(set(items)) == len(items):
+        return 0, 0
+    return find_duplicates(items)
 
 
 def _top_ngram_chars(words: list[str], n: int, sep: int) -> int:
@@ -94,7 +110,7 @@ def _top_ngram_chars(words: list[str], n: int, sep: int) -> int:
 def _duplicated_ngram_chars(words: list[str], n: int) -> int:
     """Characters in n-grams seen before, scanning left to right and skipping past a repeat
     (datatrove's ``find_all_duplicate``)."""
-    grams = _ngrams(words, n)
+    grams = list(_ngrams(words, n))
     if len(set(grams)) == len(grams):  # the usual case: nothing repeats
         return 0
     seen: set[tuple[str, ...]] = set()
@@ -142,18 +158,18 @@ def repetition_reason(
     if not text:
         return "empty"
     paragraphs = _PARAGRAPHS.split(text.strip())
-    dups, dup_chars = find_duplicates(paragraphs)
+    dups, dup_chars = duplicates(paragraphs)
     if dup_para_frac and dups / len(paragraphs) > dup_para_frac:
         return "dup_para_frac"
     if dup_para_char_frac and dup_chars / len(text) > dup_para_char_frac:
         return "dup_para_char_frac"
     lines = _LINES.split(text)
-    dups, dup_chars = find_duplicates(lines)
+    dups, dup_chars = duplicates(lines)
     if dup_line_frac and dups / len(lines) > dup_line_frac:
         return "dup_line_frac"
     if dup_line_char_frac and dup_chars / len(text) > dup_line_char_frac:
         return "dup_line_char_frac"
-    words = [w.lower() for w in words]
+    words = "\n".join(words).lower().split("\n")  # one C call, not one per word
     scale, sep = (CJK_WORD_CHARS, 0) if character_words else (1, 1)
     for n, frac in top_n_grams:
         if _top_ngram_chars(words, n * scale, sep) / len(text) > frac:

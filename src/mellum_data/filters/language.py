@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Mapping, Sequence
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from datatrove.data import Document
-from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mellum_data.errors import ConfigError
+from mellum_data.filters.lean import LeanFilter
 
 CODE_BLOCK = re.compile(r"^```[^\n]*\n.*?^```[ \t]*$", re.M | re.S)
 _MATH = re.compile(
@@ -94,7 +96,49 @@ def lid_model_path() -> Path:
     )
 
 
-class LanguageFilter(BaseFilter):
+# Minimum ``lang_score`` per language; a language not listed uses the filter's ``min_score``
+# (FineWeb's 0.65, Penedo et al. 2024). zh and ja are lower: LID-176 splits Han-only passages
+# between the two ("使用方法": zh 0.69 / ja 0.31, "環境変数の設定": ja 0.76 / zh 0.24), and either
+# label is an allowed language. Tune the table for a crawl with ``calibrate_lid_thresholds``.
+LID_MIN_SCORES: dict[str, float] = {"en": 0.65, "zh": 0.5, "ja": 0.5}
+
+# FineWeb-2 (Penedo et al. 2025, arXiv:2506.20920, language identification): per language,
+# the threshold is the median minus the standard deviation of the LID scores of the documents
+# given that label, clipped to [0.3, 0.9].
+FINEWEB2_FLOOR, FINEWEB2_CAP = 0.3, 0.9
+
+
+def calibrate_lid_thresholds(
+    scores: Iterable[tuple[str, float]],
+    *,
+    floor: float = FINEWEB2_FLOOR,
+    cap: float = FINEWEB2_CAP,
+    min_documents: int = 100,
+) -> dict[str, float]:
+    """Per-language minimum scores from ``(lang, lang_score)`` pairs of a sample, FineWeb-2's
+    way: ``max(floor, min(cap, median - std))`` of each language's scores (population
+    standard deviation), rounded to 4 decimals as ``lang_score`` is. Languages with fewer
+    than ``min_documents`` scores are left out (their threshold would be noise; they keep
+    the global ``min_score``).
+
+    The pairs must come from documents *before* any score threshold, e.g. ``predict`` of a
+    ``LanguageFilter`` over a sample of a crawl's extracted pages, or the ``lang`` and
+    ``lang_score`` of every document (kept and removed) of a web stage run without score
+    thresholds (``language: {min_score: null, min_score_per_language: {}}``)."""
+    by_lang: dict[str, list[float]] = defaultdict(list)
+    for lang, score in scores:
+        if lang:
+            by_lang[lang].append(float(score))
+    table = {}
+    for lang, values in sorted(by_lang.items()):
+        if len(values) < min_documents:
+            continue
+        spread = statistics.median(values) - statistics.pstdev(values)
+        table[lang] = round(max(floor, min(cap, spread)), 4)
+    return table
+
+
+class LanguageFilter(LeanFilter):
     """Writes ``lang`` and ``lang_score`` (top fastText label) and keeps allowed languages."""
 
     name = "🌍 Language (LID-176)"

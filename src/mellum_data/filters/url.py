@@ -9,13 +9,20 @@ Block-lists are text files (local or ``s3://``), one entry a line, ``#`` starts 
   row; this is FineWeb's token matching (Penedo et al. 2024, URL filtering), which avoids the
   false positives of substring matching.
 
-URL dedup keeps the first page of each normalised URL (``normalize_url``) in a task: a crawl
-stores some pages twice, under tracking parameters or with a fragment. Duplicates in different
-tasks are left to the dedup stage, which compares content.
+URL dedup keeps the first page of each normalised URL (``normalize_url``) in a task's
+reading order (its inputs in the order given, each input's files sorted, each file's records
+in order): a crawl stores some pages twice, under tracking parameters or with a fragment. A
+dropped copy names the page it repeats (``duplicate_of``: its id, ``duplicate_of_url``: its
+URL as crawled). Dropping here, before extraction, saves extracting and judging the copies;
+a URL repeated in *different* tasks is removed by the dedup stage (its ``url`` key, on by
+default), which keeps the first copy in its input order and also catches repeats across
+crawls and stage runs. Remembering first pages costs one dictionary entry per distinct URL
+in a task (~150 bytes).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -23,10 +30,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import fsspec
 from datatrove.data import Document
-from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mellum_data.errors import InputError
+from mellum_data.filters.lean import LeanFilter
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 # Parameters that say how a visitor arrived, not which page it is (a trailing * is a prefix).
@@ -66,6 +73,13 @@ BUILTIN_BLOCKED_WORDS = (
 _TOKENS = re.compile(r"[a-z0-9]+")
 
 
+@functools.cache
+def _tracking(params: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Exact parameter names and name prefixes (a trailing ``*``)."""
+    exact = frozenset(p for p in params if not p.endswith("*"))
+    return exact, tuple(p[:-1] for p in params if p.endswith("*"))
+
+
 def normalize_url(url: str, tracking_params: Sequence[str] = TRACKING_PARAMS) -> str:
     """The URL with scheme and host in lower case, without user info, default port, fragment
     and tracking parameters, and with its query parameters sorted; an empty path becomes
@@ -81,13 +95,13 @@ def normalize_url(url: str, tracking_params: Sequence[str] = TRACKING_PARAMS) ->
     host = (parts.hostname or "").rstrip(".")
     if port is not None and port != DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
-    exact = {p for p in tracking_params if not p.endswith("*")}
-    prefixes = tuple(p[:-1] for p in tracking_params if p.endswith("*"))
     params = []
-    for pair in parts.query.split("&"):
-        name = unquote(pair.partition("=")[0]).lower()
-        if pair and name not in exact and not (prefixes and name.startswith(prefixes)):
-            params.append(pair)
+    if parts.query:
+        exact, prefixes = _tracking(tuple(tracking_params))
+        for pair in parts.query.split("&"):
+            name = unquote(pair.partition("=")[0]).lower()
+            if pair and name not in exact and not (prefixes and name.startswith(prefixes)):
+                params.append(pair)
     path = parts.path or "/"
     return urlunsplit((scheme, host, path, "&".join(sorted(params)), ""))
 
@@ -115,7 +129,7 @@ def read_list(path: str) -> list[str]:
     return [entry for entry in entries if entry]
 
 
-class UrlFilter(BaseFilter):
+class UrlFilter(LeanFilter):
     """Drops pages by domain, by words in their URL, and repeated normalised URLs.
 
     Block-list files are read when the filter is built (a missing file stops the run at
@@ -147,7 +161,7 @@ class UrlFilter(BaseFilter):
         self.phrases = tuple(sorted(f" {w} " for w in words if " " in w))
         self.dedup = dedup
         self.tracking_params = tuple(tracking_params)
-        self._seen: set[bytes] = set()
+        self._first: dict[bytes, tuple[str, str]] = {}  # URL digest -> (id, url) of its first page
 
     def blocked_domain(self, host: str) -> bool:
         labels = host.lower().split(".")
@@ -172,7 +186,9 @@ class UrlFilter(BaseFilter):
         if self.dedup:
             key = normalize_url(url, self.tracking_params).encode("utf-8")
             digest = hashlib.blake2b(key, digest_size=12).digest()
-            if digest in self._seen:
+            first = self._first.get(digest)
+            if first is not None:
+                doc.metadata["duplicate_of"], doc.metadata["duplicate_of_url"] = first
                 return False, "url_duplicate"
-            self._seen.add(digest)
+            self._first[digest] = (doc.id, url)
         return True

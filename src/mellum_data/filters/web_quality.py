@@ -21,8 +21,12 @@ What changes against running datatrove's filters as they are, and why:
   quality and FineWeb judge the text with blank lines collapsed, or FineWeb's newline-per-word
   ratio would double and Gopher's bullet and ellipsis line ratios would halve.
 - **C4 judges, never rewrites.** datatrove's C4 filter deletes lines that lack terminal
-  punctuation (every code line); here it only decides, on a copy. Its curly-bracket and
-  "javascript" rules are off by default (they drop every page about C, Java or JS).
+  punctuation (every code line); here it only decides. Its curly-bracket and "javascript"
+  rules are off in the web config (they drop every page about C, Java or JS).
+- **Computed once, at C speed.** The rules are pure functions (``filters.gopher``,
+  ``filters.line_rules``) that decide as datatrove's filters do; a document's prose, words
+  and word count are computed once for all four filters, and per-word tests run as regexes
+  and string methods over whole texts instead of Python loops over words and lines.
 
 Each filter's reason is datatrove's reason prefixed with the filter name, e.g.
 ``gopher_repetition_dup_line_frac``, ``gopher_quality_short_doc``, ``c4_quality_lorem_ipsum``,
@@ -32,23 +36,23 @@ Each filter's reason is datatrove's reason prefixed with the filter name, e.g.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from datatrove.data import Document
-from datatrove.pipeline.filters import C4QualityFilter, FineWebQualityFilter
-from datatrove.pipeline.filters.base_filter import BaseFilter, get_filter_result
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.text import PUNCTUATION_SET
 from datatrove.utils.word_tokenizers import WordTokenizer
 
 from mellum_data.filters.gopher import quality_reason, repetition_reason
 from mellum_data.filters.language import document_prose
+from mellum_data.filters.lean import LeanFilter
+from mellum_data.filters.line_rules import c4_reason, fineweb_reason
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_HAS_CJK = re.compile(f"[{_CJK}]")
 _EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?«»“”‘’„…。，、！？：；（）「」『』【】《》"
-_PUNCTUATION = "".join(PUNCTUATION_SET)
 _ASCII_QUOTES = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "’": "'"}
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 # A sentence ends at terminal punctuation and the closing quotes or brackets after it.
@@ -77,11 +81,17 @@ STOP_WORDS: dict[str, list[str]] = {
 }
 
 
+def tokens(text: str) -> list[str]:
+    """Whitespace-separated tokens, each Han or Kana character a token of its own."""
+    # str.split splits on the characters regex \s matches, several times faster.
+    return _TOKEN.findall(text) if _HAS_CJK.search(text) else text.split()
+
+
 class ScriptWordTokenizer(WordTokenizer):
     """Whitespace words with edge punctuation stripped; Han and Kana split per character."""
 
     def word_tokenize(self, text: str) -> list[str]:
-        return [token.strip(_EDGE_PUNCTUATION) or token for token in _TOKEN.findall(text)]
+        return [token.strip(_EDGE_PUNCTUATION) or token for token in tokens(text)]
 
     def span_tokenize(self, text: str) -> list[tuple[int, int]]:
         spans = []
@@ -109,7 +119,7 @@ class _LastDocument:
         self.key: tuple = ()
         self.values: dict[str, Any] = {}
 
-    def get(self, doc: Document, name: str, compute: Any) -> Any:
+    def get(self, doc: Document, name: str, compute: Callable[[], Any]) -> Any:
         meta = doc.metadata
         key = (doc.text, meta.get("code_spans"), meta.get("inline_code_spans"))
         if len(self.key) != len(key) or any(a is not b for a, b in zip(key, self.key)):
@@ -120,11 +130,29 @@ class _LastDocument:
 
 
 _LAST = _LastDocument()
+# A token (one a line) made of punctuation only.
+_PUNCTUATION_TOKEN = re.compile(
+    "^["
+    + re.escape("".join(c for c in PUNCTUATION_SET | set(_EDGE_PUNCTUATION) if not c.isspace()))
+    + "]+$",
+    re.M,
+)
 
 
-class ScopedQualityFilter(BaseFilter):
-    """Runs a datatrove filter (built per language by ``make``) on a document's prose, for
-    documents whose ``lang`` is in ``languages`` (None: all); others pass untouched."""
+def count_words(text: str) -> int:
+    """Words with a character that is not punctuation (Gopher's count), at C speed."""
+    found = tokens(text)
+    return len(found) - len(_PUNCTUATION_TOKEN.findall("\n".join(found)))
+
+
+def count_sentences(line: str) -> int:
+    """Sentences of a line as datatrove counts them with ``ScriptWordTokenizer`` (at least 1)."""
+    return max(1, sum(1 for m in _SENTENCE.finditer(line) if m.group().strip()))
+
+
+class ScopedQualityFilter(LeanFilter):
+    """Runs a rule set (``judge``) on a document's prose, for documents whose ``lang`` is in
+    ``languages`` (None: all); others pass untouched."""
 
     prefix = "quality"
     # Judge line ratios over non-blank lines (see the module docstring).
@@ -142,10 +170,6 @@ class ScopedQualityFilter(BaseFilter):
         self.languages = None if languages is None else frozenset(languages)
         self.prose_only = prose_only
         self.params = params
-        self._inner: dict[str, BaseFilter] = {}
-
-    def make(self, lang: str) -> BaseFilter:
-        raise NotImplementedError
 
     def judged_text(self, doc: Document) -> str:
         if not self.prose_only:
@@ -157,10 +181,9 @@ class ScopedQualityFilter(BaseFilter):
         text = self.judged_text(doc)
         return _LAST.get(doc, f"words:{self.prose_only}", lambda: WORDS.word_tokenize(text))
 
-    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
-        if lang not in self._inner:
-            self._inner[lang] = self.make(lang)
-        return self._inner[lang].filter(view)
+    def judge(self, doc: Document, text: str, lang: str) -> str | None:
+        """The reason ``text`` (the judged text of ``doc``) fails, or None."""
+        raise NotImplementedError
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         lang = doc.metadata.get("lang", "")
@@ -169,14 +192,11 @@ class ScopedQualityFilter(BaseFilter):
             return True
         text = self.judged_text(doc)
         if self.single_spaced:
-            text = _BLANK_LINES.sub("\n", text)
+            text = _LAST.get(doc, f"single:{self.prose_only}", lambda: _BLANK_LINES.sub("\n", text))
         if not text.strip():  # nothing to judge (the language filter requires prose)
             return True
-        view = Document(text=text, id=doc.id, metadata=doc.metadata)
-        keep, reason = get_filter_result(self.judge(doc, view, lang))
-        if keep:
-            return True
-        return False, f"{self.prefix}_{(reason or 'dropped').removeprefix('gopher_')}"
+        reason = self.judge(doc, text, lang)
+        return True if reason is None else (False, f"{self.prefix}_{reason}")
 
 
 class GopherRepetition(ScopedQualityFilter):
@@ -186,14 +206,11 @@ class GopherRepetition(ScopedQualityFilter):
     name = "👯 Gopher repetition"
     prefix = "gopher_repetition"
 
-    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
-        reason = repetition_reason(
-            view.text,
-            self.judged_words(doc),
-            character_words=lang in CHARACTER_WORD_LANGUAGES,
-            **self.params,
+    def judge(self, doc: Document, text: str, lang: str) -> str | None:
+        words = self.judged_words(doc)
+        return repetition_reason(
+            text, words, character_words=lang in CHARACTER_WORD_LANGUAGES, **self.params
         )
-        return True if reason is None else (False, reason)
 
 
 class GopherQuality(ScopedQualityFilter):
@@ -214,19 +231,15 @@ class GopherQuality(ScopedQualityFilter):
         super().__init__(**kwargs)
         self.min_doc_words = min_doc_words
         self.max_doc_words = max_doc_words
-        self.stop_words = STOP_WORDS if stop_words is None else stop_words
+        stop_words = STOP_WORDS if stop_words is None else stop_words
+        self.stop_words = {lang: frozenset(words) for lang, words in stop_words.items()}
 
-    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
-        # Gopher counts the words with a character that is not punctuation.
-        n_words = _LAST.get(
-            doc,
-            "doc_words",
-            lambda: sum(1 for w in WORDS.word_tokenize(doc.text) if w.strip(_PUNCTUATION)),
-        )
+    def judge(self, doc: Document, text: str, lang: str) -> str | None:
+        n_words = _LAST.get(doc, "doc_words", lambda: count_words(doc.text))
         if self.min_doc_words is not None and n_words < self.min_doc_words:
-            return False, "short_doc"
+            return "short_doc"
         if self.max_doc_words is not None and n_words > self.max_doc_words:
-            return False, "long_doc"
+            return "long_doc"
         params = dict(self.params)
         stop_words = self.stop_words.get(lang)
         if not stop_words:
@@ -234,12 +247,11 @@ class GopherQuality(ScopedQualityFilter):
         if lang in CHARACTER_WORD_LANGUAGES:
             params["min_avg_word_length"] = params["max_avg_word_length"] = None
         words = self.judged_words(doc)
-        reason = quality_reason(view.text, words, stop_words=frozenset(stop_words or ()), **params)
-        return True if reason is None else (False, reason)
+        return quality_reason(text, words, stop_words=stop_words or frozenset(), **params)
 
 
 class C4Quality(ScopedQualityFilter):
-    """C4's document rules, decided on a copy (C4 would delete every code line)."""
+    """C4's document rules (``filters.line_rules``), decided without rewriting the text."""
 
     name = "⛰ C4 quality"
     prefix = "c4_quality"
@@ -247,28 +259,13 @@ class C4Quality(ScopedQualityFilter):
     def __init__(self, *, languages: Sequence[str] | None = C4_LANGUAGES, **kwargs: Any) -> None:
         super().__init__(languages=languages, **kwargs)
 
-    def make(self, lang: str) -> BaseFilter:
-        # C4 disables a count with -1; our configs use None.
-        params = {k: (-1 if v is None else v) for k, v in self.params.items()}
-        return C4QualityFilter(language=WORDS, **params)
-
-    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
+    def judge(self, doc: Document, text: str, lang: str) -> str | None:
         # C4 counts a line ending in '"' or "'" as a sentence; typographic quotes (German
         # „…“, French «…», English “…”) count the same.
-        text = view.text
         for quote, ascii_quote in _ASCII_QUOTES.items():  # str.replace: translate is slower
             if quote in text:
                 text = text.replace(quote, ascii_quote)
-        return super().judge(doc, Document(text=text, id=doc.id), lang)
-
-
-# FineWeb's filter has no "off" value; these make each ratio test impossible to fail.
-_FINEWEB_OFF = {
-    "line_punct_thr": 0.0,
-    "short_line_thr": 1.0,
-    "char_duplicates_ratio": 1.0,
-    "new_line_ratio": float("inf"),
-}
+        return c4_reason(text, count_sentences, **self.params)
 
 
 # A CJK character carries about as much as three Latin ones (a translated sentence has about a
@@ -277,10 +274,11 @@ CJK_LINE_SCALE = 3
 
 
 class FineWebQuality(ScopedQualityFilter):
-    """FineWeb's rules; repeats of short lines (at most ``short_line_length`` characters) do
-    not count as duplicated characters when ``ignore_short_duplicates``: resiliparse keeps the
-    breadcrumbs, table-of-contents entries and "Next" links that trafilatura, on whose output
-    the 1% threshold was set, drops, and one repeated heading would otherwise fail a page."""
+    """FineWeb's rules (``filters.line_rules``); repeats of short lines (at most
+    ``short_line_length`` characters) do not count as duplicated characters when
+    ``ignore_short_duplicates``: resiliparse keeps the breadcrumbs, table-of-contents entries
+    and "Next" links that trafilatura, on whose output the 1% threshold was set, drops, and
+    one repeated heading would otherwise fail a page."""
 
     name = "🍷 FineWeb quality"
     prefix = "fineweb_quality"
@@ -296,20 +294,16 @@ class FineWebQuality(ScopedQualityFilter):
             return max(1, round(length / CJK_LINE_SCALE))
         return length
 
-    def make(self, lang: str) -> BaseFilter:
-        params = {k: (_FINEWEB_OFF[k] if v is None else v) for k, v in self.params.items()}
-        params["short_line_length"] = self.short_line_length(lang)
-        return FineWebQualityFilter(language=WORDS, **params)
-
-    def judge(self, doc: Document, view: Document, lang: str) -> bool | tuple[bool, str]:
+    def judge(self, doc: Document, text: str, lang: str) -> str | None:
+        limit = self.short_line_length(lang)
         if self.ignore_short_duplicates:
-            limit = self.short_line_length(lang)
             seen: set[str] = set()
             lines = []
-            for line in view.text.split("\n"):
+            for line in text.split("\n"):
                 if len(line) <= limit and line in seen:
                     continue
                 seen.add(line)
                 lines.append(line)
-            view = Document(text="\n".join(lines), id=doc.id, metadata=doc.metadata)
-        return super().judge(doc, view, lang)
+            text = "\n".join(lines)
+        params = {**self.params, "short_line_length": limit}
+        return fineweb_reason(text, len(tokens(text)), **params)

@@ -13,6 +13,7 @@ document) because a pathological page can hang or crash a parser.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,10 +22,10 @@ from typing import Any, Literal
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.extractors.base import ExtractorSandbox
-from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mellum_data.filters.language import CODE_BLOCK
+from mellum_data.filters.lean import LeanFilter
 
 # class="language-x" (Prism, highlight.js, markdown renderers), "lang-x", and on a wrapper
 # "highlight-x" (Sphinx) or "highlight-source-x" (rendered READMEs).
@@ -50,15 +51,6 @@ _OPEN, _CLOSE = "\x02", "\x03"
 _MARKERS = re.compile("[\x02\x03]")
 
 
-def _inside_pre(node: Any) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag == "pre":
-            return True
-        parent = parent.parent
-    return False
-
-
 def prepare_tree(
     html: str, *, code_fences: bool, keep_math: bool, mark_inline_code: bool = False
 ) -> Any:
@@ -72,13 +64,15 @@ def prepare_tree(
         return tree
     # Each query walks the whole tree: skip those whose elements the page cannot contain.
     lowered = html.lower()
-    if keep_math and ("math" in lowered or "katex" in lowered):
+    if keep_math and "katex" in lowered:
         for node in tree.body.query_selector_all(".katex-html"):
             node.decompose()
+    if keep_math and "math/tex" in lowered:
         for script in tree.body.query_selector_all('script[type^="math/tex"]'):
             display = "mode=display" in (script.getattr("type") or "")
             tex = script.text.strip()
             script.replace_with(tree.create_text_node(f"$${tex}$$" if display else f"${tex}$"))
+    if keep_math and "<math" in lowered:
         for math in tree.body.query_selector_all("math"):
             annotation = math.query_selector('annotation[encoding="application/x-tex"]')
             tex = (annotation.text if annotation is not None else math.text).strip()
@@ -93,8 +87,11 @@ def prepare_tree(
                 pre.append_child(opening)
             pre.append_child(tree.create_text_node("\n```"))
     if mark_inline_code and "<code" in lowered:
+        # One query for the <code> inside <pre> (walking each element's parents from Python
+        # cost more than the extraction).
+        in_pre = set(tree.body.query_selector_all("pre code")) if "<pre" in lowered else set()
         for code in tree.body.query_selector_all("code"):
-            if code.first_child is None or _inside_pre(code):
+            if code.first_child is None or code in in_pre:
                 continue
             code.insert_before(tree.create_text_node(_OPEN), code.first_child)
             code.append_child(tree.create_text_node(_CLOSE))
@@ -103,6 +100,8 @@ def prepare_tree(
 
 def tidy_fences(text: str) -> str:
     """Drop the blank lines the extractor leaves inside fences, and empty fenced blocks."""
+    if "```" not in text:
+        return text.strip()
     out: list[str] = []
     opening = -1  # index in ``out`` of the open fence, -1 outside a block
     for line in text.split("\n"):
@@ -142,6 +141,8 @@ def code_block_spans(text: str) -> list[Span]:
 
 def take_inline_marks(text: str) -> tuple[str, list[Span]]:
     """``text`` without the inline-code markers, and the spans they bracketed."""
+    if _OPEN not in text and _CLOSE not in text:
+        return text, []
     out: list[str] = []
     spans: list[Span] = []
     length, last, opened = 0, 0, -1
@@ -233,7 +234,7 @@ def _extract_in_child(fn: Callable[[str], Page], work: str | list[str]) -> Page 
     return out
 
 
-class Extractor(BaseFilter):
+class Extractor(LeanFilter):
     """Turns each document's text into plain text according to ``metadata["format"]``:
     ``html`` is extracted (and ``title`` set), ``tex`` cleaned, anything else kept as is.
     Every kept document gets ``code_spans`` and ``inline_code_spans`` (``[start, end]``
@@ -278,6 +279,9 @@ class Extractor(BaseFilter):
         if self.timeout_s is None:
             yield from super().run(data, rank, world_size)
             return
+        # The sandbox forks this process; the child's garbage collector would otherwise walk
+        # (and, writing to their headers, copy) every object inherited from the parent.
+        gc.freeze()
         with ExtractorSandbox(timeout=self.timeout_s, warmup_text="") as sandbox:
             self._sandbox = sandbox
             self._child = partial(_extract_in_child, self.extract_fn)

@@ -16,11 +16,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from datatrove.data import Document, DocumentsPipeline
-from datatrove.pipeline.filters.base_filter import BaseFilter
 from datatrove.pipeline.readers.base import BaseDiskReader
 from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mellum_data.errors import InputError
+from mellum_data.filters.lean import LeanFilter
 from mellum_data.pipelines.sources import InputFiles, ReaderConfig, doc_id, format_of
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -288,7 +288,7 @@ def reader_steps(groups: list[InputFiles], cfg: ReaderConfig, *, source: str, ki
     ]
 
 
-class DropMarked(BaseFilter):
+class DropMarked(LeanFilter):
     """Drops the documents that a reader marked with ``metadata["drop_reason"]``; readers are
     chained (one per input group), so they cannot each own the ``removed/read/`` writer."""
 

@@ -19,15 +19,18 @@ Steps (each a datatrove step; every drop lands under ``OUTPUT/removed/<step>/``)
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MethodType
 from typing import Any, Literal
 
 import pyarrow as pa
+from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from pydantic import Field, field_validator
 
 from mellum_data.config import StrictModel
 from mellum_data.errors import InputError
 from mellum_data.filters import gopher
+from mellum_data.filters.language import LID_MIN_SCORES, calibrate_lid_thresholds
 from mellum_data.filters.quality_classifier import QualityTier
 from mellum_data.filters.url import BUILTIN_BLOCKED_WORDS, TRACKING_PARAMS, UrlFilter
 from mellum_data.filters.web_quality import (
@@ -76,6 +79,10 @@ WEB_METADATA: dict[str, pa.DataType] = {
 }
 
 
+# What a page removed as a URL repeat names (filters.url).
+URL_DUPLICATE = {"duplicate_of": pa.string(), "duplicate_of_url": pa.string()}
+
+
 class UrlConfig(StrictModel):
     enabled: bool = True
     # Block-list files (local or s3://), one entry a line, '#' comments (see filters/url.py).
@@ -83,12 +90,34 @@ class UrlConfig(StrictModel):
     blocked_word_files: list[str] = []
     # Add our short built-in list of adult-content and spam words (filters.url).
     builtin_blocked_words: bool = True
-    # Keep only the first page of each normalised URL in a task. Off by default: the dedup
-    # stage removes the same pages by content, across tasks; turn it on to skip extracting
-    # crawls known to repeat URLs (tracking parameters, fragments).
-    dedup: bool = False
+    # Drop a page whose normalised URL (lower-case scheme and host, no default port, fragment
+    # or tracking parameters, sorted query) an earlier page of the same task had. The first
+    # in reading order (inputs as given, each input's files sorted, records in file order)
+    # is kept; the copy goes to removed/url/ with duplicate_of (the kept page's id) and
+    # duplicate_of_url. Done before extraction, to save the work. A URL repeated in
+    # different tasks is removed by the dedup stage's url key (on by default; the first
+    # copy in its input order is kept), so the pair web + dedup leaves one page per URL.
+    dedup: bool = True
     # Query parameters dropped when normalising ('*' at the end: a prefix).
     tracking_params: list[str] = list(TRACKING_PARAMS)
+
+
+class WebLanguageConfig(LanguageConfig):
+    # Minimum lang_score per language (FineWeb-2's per-language thresholds); a language not
+    # listed uses min_score, the global fallback. The default is filters.language's
+    # LID_MIN_SCORES (en 0.65 as FineWeb; zh and ja 0.5, which LID-176 confuses with each
+    # other); a table given in the config replaces it whole ({} and min_score: null: no
+    # score threshold). calibrate_lid_thresholds (filters.language) computes a table from a
+    # sample of a crawl, FineWeb-2's way.
+    min_score_per_language: dict[str, float] = Field(default_factory=lambda: dict(LID_MIN_SCORES))
+
+    @field_validator("min_score_per_language")
+    @classmethod
+    def _scores(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {lang: score for lang, score in value.items() if not 0 <= score <= 1}
+        if bad:
+            raise ValueError(f"scores must be between 0 and 1, got {bad}")
+        return {lang.strip().lower(): score for lang, score in value.items()}
 
 
 class GopherRepetitionConfig(StrictModel):
@@ -168,7 +197,7 @@ class WebConfig(StrictModel):
     reader: ReaderConfig = Field(default_factory=ReaderConfig)
     url: UrlConfig = Field(default_factory=UrlConfig)
     extract: ExtractConfig = Field(default_factory=ExtractConfig)
-    language: LanguageConfig = Field(default_factory=LanguageConfig)
+    language: WebLanguageConfig = Field(default_factory=WebLanguageConfig)
     quality: QualityConfig = Field(default_factory=QualityConfig)
     classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
     tiers: TierConfig = Field(default_factory=TierConfig)
@@ -268,6 +297,19 @@ def web_tiers(groups: list, config: WebConfig) -> Tiers | None:
     )
 
 
+def _row(writer: DiskWriter, document: Document) -> dict:
+    return {"text": document.text, "id": document.id, "metadata": document.metadata}
+
+
+def kept_writer(output: str, meta: dict[str, pa.DataType]) -> DiskWriter:
+    """``schema_kept_writer`` whose rows are the documents' own fields: datatrove's default
+    adapter deep-copies each document (``dataclasses.asdict``, ~0.1 ms a page with the code
+    spans); nothing changes a document after it is written."""
+    writer = schema_kept_writer(output, meta)
+    writer.adapter = MethodType(_row, writer)
+    return writer
+
+
 def build_web_steps(inputs: list[str], output: str, config: WebConfig) -> list:
     """The datatrove steps of the web pipeline (inputs are resolved now: InputError early;
     percentile tiers score a sample of the inputs now)."""
@@ -277,15 +319,41 @@ def build_web_steps(inputs: list[str], output: str, config: WebConfig) -> list:
         raise InputError(f"{config.classifier.model}: classifier model not found")
 
     def writer_for(step: str) -> RemovedWriter:
-        return RemovedWriter(output, step, meta)
+        return RemovedWriter(output, step, {**meta, **URL_DUPLICATE} if step == "url" else meta)
 
     return [
         *filter_steps(groups, config, writer_for),
         *classifier_steps(
             config.classifier, web_tiers(groups, config), writer_for("quality_classifier")
         ),
-        schema_kept_writer(output, meta),
+        kept_writer(output, meta),
     ]
+
+
+def lid_scores(output: str) -> list[tuple[str, float]]:
+    """``(lang, lang_score)`` of every document the language step scored in a web stage
+    output: the kept ones and those removed at or after that step (``removed/<step>/``), so
+    the scores are the unthresholded distribution the per-language thresholds are cut from."""
+    import pyarrow.parquet as pq
+
+    out = folder(output)
+    pairs = []
+    for path in out.list_files(recursive=True, glob_pattern="**/*.parquet"):
+        if path.startswith("logs/"):
+            continue
+        with out.open(path, "rb") as f:
+            meta = pq.read_table(f, columns=["metadata"]).column("metadata").combine_chunks()
+        if {"lang", "lang_score"} - {field.name for field in meta.type}:
+            continue
+        langs, scores = meta.field("lang").to_pylist(), meta.field("lang_score").to_pylist()
+        pairs += [(lang, score) for lang, score in zip(langs, scores) if lang and score is not None]
+    return pairs
+
+
+def calibrate_language_table(output: str, **options: Any) -> dict[str, float]:
+    """A ``language.min_score_per_language`` table from a web stage output, FineWeb-2's way
+    (``filters.language.calibrate_lid_thresholds``, whose keyword options it takes)."""
+    return calibrate_lid_thresholds(lid_scores(output), **options)
 
 
 def run_web(inputs: list[str], output: str, config: WebConfig, execution: Execution) -> None:
