@@ -10,7 +10,7 @@ Prints a table, then as its last line a JSON object: ``emit_mb_per_s`` and ``vs_
 the larger scale; token bytes written per second of ``emit``), ``max_share_error_pp``
 (realised share vs plan, worst source and phase), ``peak_rss_mb_s1`` and ``peak_rss_mb_s4``.
 
-    .venv/bin/python benchmarks/mix.py [--scale K] [--tasks N]
+    .venv/bin/python benchmarks/mix.py [--scale K] [--tasks N] [--workers W]
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def write_sources(root: Path, scale: int) -> int:
     return total
 
 
-def child(root: Path, tasks: int) -> None:
+def child(root: Path, tasks: int, workers: int) -> None:
     """Emit ``root/mix.yaml`` into ``root/out`` and report time, bytes, shares and memory."""
     from mellum_data.mixtures import emit, load_mixture
     from mellum_data.pipelines.executor import Execution
@@ -115,7 +115,7 @@ def child(root: Path, tasks: int) -> None:
     spec = load_mixture(root / "mix.yaml")
     cpu = time.process_time()
     start = time.perf_counter()
-    manifests = emit(spec, str(root / "out"), Execution(tasks=tasks, workers=1))
+    manifests = emit(spec, str(root / "out"), Execution(tasks=tasks, workers=workers))
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
     errors = [
@@ -153,14 +153,15 @@ def copy_baseline(root: Path, nbytes: int) -> float:
     return copied / seconds / 1e6
 
 
-def run_scale(workdir: Path, scale: int, tasks: int) -> dict:
+def run_scale(workdir: Path, scale: int, tasks: int, workers: int) -> dict:
     root = workdir / f"scale{scale}"
     root.mkdir()
     total = write_sources(root, scale)
     budgets = {f"p{i + 1}": int(total * f) for i, f in enumerate((0.58, 0.26, 0.16))}
     (root / "mix.yaml").write_text(MIX.format(**budgets))
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(root), "--tasks", str(tasks)],
+        [sys.executable, __file__, "--child", str(root), "--tasks", str(tasks)]
+        + ["--workers", str(workers)],
         capture_output=True,
         text=True,
         check=False,
@@ -179,13 +180,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=1, help="base scale (also runs 4x this)")
     parser.add_argument("--tasks", type=int, default=1, help="datatrove tasks of each stage")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="tasks run at once (local processes)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child), args.tasks)
+        child(Path(args.child), args.tasks, args.workers)
         return
     with tempfile.TemporaryDirectory(prefix="mix-bench-") as tmp:
-        reports = {k: run_scale(Path(tmp), k * args.scale, args.tasks) for k in (1, 4)}
+        reports = {
+            k: run_scale(Path(tmp), k * args.scale, args.tasks, args.workers) for k in (1, 4)
+        }
     print(
         f"{'scale':>6}{'source MB':>11}{'emitted MB':>12}{'documents':>11}{'emit s':>8}"
         f"{'CPU s':>7}{'emit MB/s':>11}{'copy MB/s':>11}{'share err pp':>14}{'peak RSS MB':>13}"

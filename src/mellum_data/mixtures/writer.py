@@ -108,8 +108,12 @@ class PhaseShardWriter(PipelineStep):
                     rec = read_bucket(sel, f"{phase}/{bucket_dir(self.run_id, bucket)}")
                     infos = self._write_bucket(phase, index, bucket, rec, tokens) if rec else []
                 psel = subfolder(sel, phase)
+                # Scratch for the manifest step, which checks it against the cut: not synced.
                 atomic_write_json(
-                    psel, shards_list_name(self.run_id, bucket), [i.to_dict() for i in infos]
+                    psel,
+                    shards_list_name(self.run_id, bucket),
+                    [i.to_dict() for i in infos],
+                    sync=False,
                 )
         finally:
             tokens.close()
