@@ -3,6 +3,7 @@ from datatrove.data import Document
 
 from mellum_data.filters.syntax import SyntaxFilter, SyntaxScorer
 from mellum_data.grammars import GRAMMARS, grammar_for
+from mellum_data.tokenize.split_points import parsed_starts, syntax_starts
 
 # (valid, broken) snippets per grammar; the broken ones lose brackets and operands the way
 # truncated or half-edited files do.
@@ -66,6 +67,10 @@ def test_valid_file_scores_zero_and_broken_file_is_dropped(lang):
     valid, broken = scored([doc(CASES[lang][0], lang), doc(CASES[lang][1], lang)])
     assert valid.metadata["score_syntax"] == 0.0
     assert broken.metadata["score_syntax"] > 0.05
+    # The parse's FIM boundaries travel on, for the tokenize stage to reuse.
+    data = valid.text.encode()
+    assert valid.metadata["syntax_starts"] == syntax_starts(data, grammar_for(lang))
+    assert parsed_starts(valid.metadata, data) == valid.metadata["syntax_starts"]
     f = SyntaxFilter()
     assert f.filter(valid) is True
     assert f.filter(broken) == (False, "syntax_errors")

@@ -31,6 +31,10 @@ def peak_bytes(out: Path, tokenizer_path: str, pool: dict, n: int) -> int:
         tracemalloc.stop()
 
 
+def shard_files(out: Path) -> list[Path]:
+    return list(out.glob("*/*.ds.metadata"))
+
+
 def test_peak_memory_is_flat_in_corpus_size(
     tmp_path: Path, tokenizer_path: str, make_corpus
 ) -> None:
@@ -38,8 +42,12 @@ def test_peak_memory_is_flat_in_corpus_size(
     peak_bytes(tmp_path / "warm", tokenizer_path, pool, 10)  # imports, grammar, caches
     small = peak_bytes(tmp_path / "small", tokenizer_path, pool, 100)
     large = peak_bytes(tmp_path / "large", tokenizer_path, pool, 400)
-    # 4x the documents (and shards): what grows is one manifest entry per shard.
-    assert large < 1.25 * small, (small, large)
+    # 4x the documents (and shards): what grows is one manifest entry per shard, ~7 KB here
+    # with the copies ``finish`` makes to write them (a leak of a text per document, ~1 KB,
+    # would add ~300 KB).
+    extra_shards = len(shard_files(tmp_path / "large")) - len(shard_files(tmp_path / "small"))
+    assert extra_shards >= 10
+    assert large < 1.25 * small + 10_000 * extra_shards, (small, large, extra_shards)
     merge = MergeSourceCounts(str(tmp_path / "large"), tokenizer_path, tasks=1)
     for _ in merge.run(None):
         pass

@@ -6,10 +6,12 @@ import pytest
 from datatrove.utils.dataset import DatatroveFolderDataset
 
 from mellum_data.errors import ConfigError
+from mellum_data.grammars import new_parser
 from mellum_data.pipelines.executor import Execution
 from mellum_data.pipelines.tokenize import TokenizeConfig, read_all_counts, run_tokenize
 from mellum_data.tokenize.manifest import verify_folder
 from mellum_data.tokenize.shards import ShardReader, list_shards
+from mellum_data.tokenize.split_points import syntax_metadata
 from mellum_data.tokenize.step import DROP_MIN_UNIQUE
 from mellum_data.tokenize.tokenizer import load_tokenizer
 
@@ -64,6 +66,35 @@ def test_code_documents_carry_fim_points(tokens) -> None:
     for points, n in zip(code["fim_points"].to_pylist(), code["tokens"].to_pylist(), strict=True):
         assert len(points) >= 8 and 0 < points[0] and points[-1] < n - 1
     assert all(p == [] for p in web["fim_points"].to_pylist())
+
+
+def test_boundaries_from_an_earlier_parse_give_the_same_points(
+    tmp_path: Path, tokenizer_path: str, make_corpus, write_stage
+) -> None:
+    plain = make_corpus(n_web=0, n_code=8)["code"]
+    plain[0]["text"] += "# changed after parsing\n"
+    parsed = make_corpus(n_web=0, n_code=8)["code"]
+    parser = new_parser("python")
+    for doc in parsed:
+        data = doc["text"].encode()
+        doc["metadata"].update(syntax_metadata(parser.parse(data).root_node, data, "python"))
+    # Boundaries of an older text are not used: the CRC no longer matches.
+    parsed[0]["text"] = plain[0]["text"]
+    # Those of the same text are used as they are (here: only the second one is kept; the
+    # first, at byte 0, is never a point).
+    starts = parsed[1]["metadata"]["syntax_starts"]
+    assert starts[0] == 0
+    parsed[1]["metadata"]["syntax_starts"] = starts[1:2]
+    points = {}
+    for name, rows in (("parsed", parsed), ("plain", plain)):
+        out = tmp_path / name
+        inp = write_stage(tmp_path / f"in-{name}", {"code": rows})
+        run_tokenize(str(inp), tokenizer_path, str(out), KEEP_ALL, Execution(tasks=1))
+        table = pq.read_table(next((out / "code").glob("*.docs.parquet")))
+        points[name] = table["fim_points"].to_pylist()
+    assert points["parsed"][1] == points["plain"][1][:1]
+    del points["parsed"][1], points["plain"][1]
+    assert points["parsed"] == points["plain"] and all(len(p) >= 8 for p in points["parsed"])
 
 
 def test_datatrove_reads_our_shards(tokens) -> None:

@@ -1,10 +1,17 @@
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from mellum_data.errors import ConfigError, InputError
-from mellum_data.tokenize.tokenizer import SPECIAL_TOKENS, load_tokenizer
+from mellum_data.tokenize.tokenizer import (
+    SPECIAL_TOKENS,
+    file_digest,
+    load_tokenizer,
+    read_tokenizer_json,
+    tokenizer_identity,
+)
 from mellum_data.tokenize.train import sample_texts, train_tokenizer
 
 
@@ -86,3 +93,32 @@ def test_any_local_tokenizer_json_loads_with_its_own_special_names(tmp_path: Pat
     bare.save(str(tmp_path / "bare.json"))
     with pytest.raises(InputError, match=r"has no end-of-document token \(looked for <\|eos\|>, "):
         load_tokenizer(str(tmp_path / "bare.json"))
+
+
+def test_known_identity_is_reused_only_for_the_same_file(
+    tokenizer_path: str, tmp_path: Path
+) -> None:
+    _, info = load_tokenizer(tokenizer_path)
+    digest = file_digest(read_tokenizer_json(tokenizer_path))
+    fake = dataclasses.replace(info, id="sha256:given")
+    assert load_tokenizer(tokenizer_path, known=(digest, fake))[1].id == "sha256:given"
+    # Another file (one special token renamed) gets its own identity computed.
+    other = tmp_path / "tokenizer.json"
+    other.write_text(Path(tokenizer_path).read_text().replace("<|pad|>", "<|pad2|>"))
+    assert load_tokenizer(str(other), known=(digest, fake))[1].id not in (fake.id, info.id)
+
+
+def test_recorded_identity_is_used_only_for_the_file_it_describes(
+    tokenizer_path: str, tmp_path: Path
+) -> None:
+    text = Path(tokenizer_path).read_text()
+    recorded = json.loads((Path(tokenizer_path).parent / "tokenizer_info.json").read_text())
+    assert recorded["file_sha256"] == file_digest(text)
+    assert load_tokenizer(tokenizer_path)[1].id == tokenizer_identity(text) == recorded["id"]
+    # A copy whose record says otherwise shows which one is used.
+    (tmp_path / "tokenizer_info.json").write_text(json.dumps({**recorded, "id": "sha256:rec"}))
+    (tmp_path / "tokenizer.json").write_text(text)
+    assert load_tokenizer(str(tmp_path / "tokenizer.json"))[1].id == "sha256:rec"
+    changed = text.replace("<|pad|>", "<|pad2|>")
+    (tmp_path / "tokenizer.json").write_text(changed)
+    assert load_tokenizer(str(tmp_path / "tokenizer.json"))[1].id == tokenizer_identity(changed)

@@ -12,7 +12,8 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-from mellum_data.grammars import new_parser
+from mellum_data.grammars import grammar_for, new_parser
+from mellum_data.tokenize.split_points import syntax_metadata
 
 
 def load_parser(lang: str):
@@ -49,7 +50,11 @@ class SyntaxScorer(PipelineStep):
     documents get ``None`` and are counted: ``no_grammar``, ``too_large`` (above
     ``max_bytes``) or ``timed_out`` (parsing and scoring took over ``max_seconds``: the
     parse is cancelled through tree-sitter's progress callback, so no input can stall a
-    worker, however deeply nested)."""
+    worker, however deeply nested).
+
+    Parsed documents also get the FIM boundaries of their tree (``syntax_starts`` and
+    ``syntax_crc32``, see ``tokenize.split_points.syntax_metadata``), so that the tokenize
+    stage need not parse them again (the parse is about a third of its time on code)."""
 
     name = "🌳 Syntax score"
     type = "📊 - STATS"
@@ -89,6 +94,9 @@ class SyntaxScorer(PipelineStep):
                 deadline = time.perf_counter() + self.max_seconds
                 tree = parse_until(parser, data, deadline)
             share = error_share(tree, deadline) if tree is not None else None
+            if tree is not None:
+                lang = grammar_for(str(doc.metadata.get("lang", "")))
+                doc.metadata.update(syntax_metadata(tree.root_node, data, lang))
         if share is None:
             self.stat_update("timed_out")
             return None

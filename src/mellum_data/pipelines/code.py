@@ -44,6 +44,9 @@ CODE_METADATA: dict[str, pa.DataType] = {
     "license_source": pa.string(),
     "license_type": pa.string(),
     "score_syntax": pa.float64(),
+    # FIM boundaries from the syntax scorer's parse, reused by the tokenize stage.
+    "syntax_starts": pa.list_(pa.int32()),
+    "syntax_crc32": pa.int64(),
 }
 
 

@@ -25,7 +25,7 @@ from mellum_data.pipelines.common import StageOutputReader, logs_dir, removed_wr
 from mellum_data.pipelines.executor import Execution, make_executor
 from mellum_data.tokenize.manifest import SourceCounts, read_source_counts, subfolder
 from mellum_data.tokenize.step import MergeSourceCounts, ShardTokenizer
-from mellum_data.tokenize.tokenizer import load_tokenizer
+from mellum_data.tokenize.tokenizer import file_digest, load_tokenizer, read_tokenizer_json
 
 RUN_RECORD = "tokenize.json"
 
@@ -74,6 +74,7 @@ def run_tokenize(
     """Tokenize the documents of a stage output; returns the counts per source (empty when
     the executor only submits jobs, as Slurm does)."""
     _, info = load_tokenizer(tokenizer)
+    known = (file_digest(read_tokenizer_json(tokenizer)), info)
     tasks = execution.tasks
     _check_run_record(
         output,
@@ -96,6 +97,7 @@ def run_tokenize(
             batch_size=config.batch_size,
             fim_split_points=config.fim_split_points,
             exclusion_writer=removed_writer(output, "tokenize"),
+            tokenizer_known=known,
         ),
     ]
     tokenize = make_executor(

@@ -43,6 +43,7 @@ from datatrove.io import DataFolder, DataFolderLike
 
 from mellum_data.errors import InputError
 from mellum_data.io import atomic_write_bytes, folder
+from mellum_data.tokenize.columns import table as sidecar_table
 from mellum_data.tokenize.integrity import BLOCK_BYTES, FileChecks, file_checks
 
 SUFFIXES = (".ds", ".ds.index", ".ds.docs.parquet", ".ds.metadata")
@@ -123,6 +124,7 @@ class ShardWriter:
         self._tables: list[pa.Table] = []
         self._rows: dict[str, list[Any]] = _empty_rows()
         self._extra_keys: list[str] | None = None
+        self._extra_set: set[str] | None = None  # the same keys, for a cheap check per add
         self.num_tokens = 0
         self.closed = False
 
@@ -142,26 +144,28 @@ class ShardWriter:
                     f"token id {int(arr.max())} does not fit in {self.token_size} bytes"
                 )
             arr = arr.astype(self.dtype)
-        self._buf += arr.tobytes()
+        self._buf += arr.data if arr.flags.c_contiguous else arr.tobytes()
         if len(self._buf) >= BLOCK_BYTES:
             self._flush()
         rows = self._rows
         rows["id"].append(id)
         rows["source"].append(source)
         rows["quality_tier"].append(quality_tier)
-        rows["tokens"].append(int(arr.size))
+        rows["tokens"].append(arr.size)
         rows["offset"].append(self.num_tokens)
         extra = extra or {}
         if self._extra_keys is None:
             self._extra_keys = sorted(extra)
-        if len(extra) != len(self._extra_keys) or sorted(extra) != self._extra_keys:
+        if self._extra_set is None:
+            self._extra_set = set(self._extra_keys)
+        if extra.keys() != self._extra_set:
             raise ValueError(f"extra columns {sorted(extra)} differ from {self._extra_keys}")
         for key in self._extra_keys:
             rows.setdefault(key, []).append(extra[key])
-        self.num_tokens += int(arr.size)
+        self.num_tokens += arr.size
         self._ends.append(self.num_tokens)
         if len(rows["id"]) >= SIDECAR_CHUNK:
-            self._tables.append(pa.table(rows))
+            self._tables.append(sidecar_table(rows))
             self._rows = _empty_rows()
 
     def add_batch(
@@ -189,7 +193,7 @@ class ShardWriter:
         if not lengths.size:
             return
         if self._rows["id"]:
-            self._tables.append(pa.table(self._rows))
+            self._tables.append(sidecar_table(self._rows))
             self._rows = _empty_rows()
         ends = self.num_tokens + np.cumsum(lengths)
         table = {
@@ -235,7 +239,7 @@ class ShardWriter:
         tokens = self._checks.finish()
         index = np.asarray(self._ends, dtype="<u8").tobytes()
         if self._rows["id"] or not self._tables:
-            self._tables.append(pa.table(self._rows))
+            self._tables.append(sidecar_table(self._rows))
         table = pa.concat_tables(self._tables, promote_options="permissive")
         sink = io.BytesIO()
         pq.write_table(table, sink, compression="zstd")
@@ -243,9 +247,9 @@ class ShardWriter:
         count = self.num_tokens
         metadata = f"{self.tokenizer_label}|{self.token_size}\n{count}\n{_human(count)}".encode()
         self.out.mv(self._tmp, f"{self.name}.ds")
-        atomic_write_bytes(self.out, f"{self.name}.ds.index", index)
-        atomic_write_bytes(self.out, f"{self.name}.ds.docs.parquet", sidecar)
-        atomic_write_bytes(self.out, f"{self.name}.ds.metadata", metadata)
+        atomic_write_bytes(self.out, f"{self.name}.ds.index", index, sync=False)
+        atomic_write_bytes(self.out, f"{self.name}.ds.docs.parquet", sidecar, sync=False)
+        atomic_write_bytes(self.out, f"{self.name}.ds.metadata", metadata, sync=False)
         checks = {
             ".ds": tokens,
             ".ds.index": file_checks(index),

@@ -43,7 +43,12 @@ from mellum_data.tokenize.manifest import (
     write_source_counts,
 )
 from mellum_data.tokenize.shards import ShardInfo, ShardWriter, dtype_for
-from mellum_data.tokenize.split_points import byte_lengths, split_points, token_byte_starts
+from mellum_data.tokenize.split_points import (
+    byte_lengths,
+    parsed_starts,
+    split_points,
+    token_byte_starts,
+)
 from mellum_data.tokenize.tokenizer import load_tokenizer
 
 DROP_MIN_UNIQUE = "tokenize_min_unique_tokens"
@@ -107,6 +112,9 @@ class ShardTokenizer(PipelineStep):
     under 82 unique tokens after linking them to periodic loss drops (MELLUM2.md); ``None``
     keeps all. Code documents (``metadata["kind"] == "code"``) get candidate FIM split points
     when ``fim_split_points`` is set.
+
+    ``tokenizer_known`` is ``(file_digest, TokenizerInfo)`` from the stage's own load of the
+    tokenizer (see ``load_tokenizer``); without it each task computes the identity again.
     """
 
     name = "🔢 Shard tokenizer"
@@ -123,6 +131,7 @@ class ShardTokenizer(PipelineStep):
         batch_size: int = 1000,
         fim_split_points: bool = True,
         exclusion_writer: DiskWriter | None = None,
+        tokenizer_known: tuple[str, TokenizerInfo] | None = None,
     ) -> None:
         super().__init__()
         self.output_folder = get_datafolder(output_folder)
@@ -133,12 +142,11 @@ class ShardTokenizer(PipelineStep):
         self.batch_size = batch_size
         self.fim_split_points = fim_split_points
         self.exclusion_writer = exclusion_writer
-
-    def _wants_points(self, doc: Document) -> bool:
-        return self.fim_split_points and doc.metadata.get("kind") == "code"
+        # (file digest, info) as the stage loaded it: spares each worker the identity hash.
+        self.tokenizer_known = tokenizer_known
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        tok, info = load_tokenizer(self.tokenizer_path)
+        tok, info = load_tokenizer(self.tokenizer_path, known=self.tokenizer_known)
         # Text that spells a special token (e.g. "<|eos|>" in a tutorial) stays text.
         tok.encode_special_tokens = True
         if self.add_bos and info.bos_id is None:
@@ -178,7 +186,8 @@ class ShardTokenizer(PipelineStep):
         yield  # a generator that yields nothing: this step ends the pipeline
 
     def _keep(self, doc: Document, ids: list[int], shards: _SourceShards) -> bool:
-        if self.min_unique_tokens and len(set(ids)) < self.min_unique_tokens:
+        least = self.min_unique_tokens
+        if least and (len(ids) < least or len(set(ids)) < least):
             shards.dropped[DROP_MIN_UNIQUE] = shards.dropped.get(DROP_MIN_UNIQUE, 0) + 1
             self.stat_update("dropped", f"dropped_{DROP_MIN_UNIQUE}")
             doc.metadata["dropped_by"] = "tokenize"
@@ -189,36 +198,39 @@ class ShardTokenizer(PipelineStep):
     def _add(self, doc: Document, ids: list[int], shards: _SourceShards) -> None:
         # struct packs a list of ids ~4x faster than numpy converts one (datatrove does the
         # same); the array is a read-only view of the packed bytes.
-        n = len(self._head) + len(ids) + 1
+        head = self._head
         try:
-            packed = struct.pack(f"<{n}{self._code}", *self._head, *ids, self._eos)
+            packed = struct.pack(f"<{len(head) + len(ids) + 1}{self._code}", *head, *ids, self._eos)
         except struct.error:
             raise InputError(
                 f"document {doc.id!r}: token id {max(ids)} does not fit in "
                 f"{self._dtype.itemsize} bytes (tokenizer {self.tokenizer_path})"
             ) from None
         tokens = np.frombuffer(packed, dtype=self._dtype)
+        meta = doc.metadata
+        kind, lang = meta.get("kind"), meta.get("lang")
         points = _EMPTY_POINTS
-        if self._wants_points(doc):
-            data = doc.text.encode("utf-8")
-            content = tokens[len(self._head) : -1]
-            starts = token_byte_starts(content, self._byte_lengths, doc.text, data, self._tok)
-            lang = doc.metadata.get("lang")
-            points = split_points(data, lang, starts, first_token=len(self._head))
+        if self.fim_split_points and kind == "code":
+            text = doc.text
+            data = text.encode("utf-8")
+            content = tokens[len(head) : -1]
+            starts = token_byte_starts(content, self._byte_lengths, text, data, self._tok)
+            parsed = parsed_starts(meta, data)
+            points = split_points(data, lang, starts, first_token=len(head), parsed=parsed)
         shards.add(
             tokens,
             id=doc.id,
             source=shards.name,
-            quality_tier=doc.metadata.get("quality_tier"),
+            quality_tier=meta.get("quality_tier"),
             extra={
-                "kind": doc.metadata.get("kind"),
-                "lang": doc.metadata.get("lang"),
+                "kind": kind,
+                "lang": lang,
                 "fim_points": points,
                 # written by dedup; mixtures rehydrate by it (null: not deduplicated)
-                "minhash_cluster_size": doc.metadata.get("minhash_cluster_size"),
+                "minhash_cluster_size": meta.get("minhash_cluster_size"),
             },
         )
-        self.stat_update("tokens", value=int(tokens.size))
+        self.stat_update("tokens", value=tokens.size)
 
     def _source(self, doc: Document) -> str:
         source = doc.metadata.get("source")

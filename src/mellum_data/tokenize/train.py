@@ -19,10 +19,15 @@ from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, train
 from mellum_data.errors import ConfigError, InputError
 from mellum_data.io import atomic_write_text
 from mellum_data.layout import stage_docs_glob
-from mellum_data.tokenize.tokenizer import SPECIAL_TOKENS, tokenizer_identity, tokenizer_info
+from mellum_data.tokenize.tokenizer import (
+    INFO_FILE,
+    SPECIAL_TOKENS,
+    file_digest,
+    tokenizer_identity,
+    tokenizer_info,
+)
 
 TOKENIZER_FILE = "tokenizer.json"
-INFO_FILE = "tokenizer_info.json"
 
 # Pre-tokenization for code (applied before byte-level BPE, which never merges across these
 # pieces): a word with at most one leading space (identifiers keep ``_``); every digit alone,
@@ -167,7 +172,7 @@ def train_tokenizer(
     text = tok.to_str()
     identity = tokenizer_identity(text)
     info = asdict(tokenizer_info(tok, identity, "bpe"))
-    info.update(sample_bytes=taken, seed=seed, max_bytes=max_bytes)
+    info.update(sample_bytes=taken, seed=seed, max_bytes=max_bytes, file_sha256=file_digest(text))
     out = get_datafolder(output_dir)
     atomic_write_text(out, TOKENIZER_FILE, text)
     atomic_write_text(out, INFO_FILE, json.dumps(info, indent=2) + "\n")
