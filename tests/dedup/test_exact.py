@@ -28,6 +28,19 @@ def test_urls_that_name_the_same_page(url):
     assert normalize_url(url) == "example.org/docs/page"
 
 
+def test_pages_the_web_stage_calls_one_url_are_one_url_here_too():
+    # The web stage's normalisation (finer) and this one share the tracking list.
+    from mellum_data.filters.url import TRACKING_PARAMS
+    from mellum_data.filters.url import normalize_url as web_normalize
+
+    base = "https://example.org/docs/page?id=7"
+    for name in TRACKING_PARAMS:
+        param = name.rstrip("*") + ("campaign" if name.endswith("*") else "")
+        copy = f"https://Example.org/docs/page?{param}=x&id=7#top"
+        assert web_normalize(copy) == web_normalize(base), name
+        assert normalize_url(copy) == normalize_url(base) == "example.org/docs/page?id=7", name
+
+
 def test_urls_that_differ():
     assert normalize_url("https://example.org/a?b=2&a=1") == "example.org/a?a=1&b=2"
     assert normalize_url("https://example.org/a?a=1&b=2") == "example.org/a?a=1&b=2"

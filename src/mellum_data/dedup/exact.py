@@ -24,6 +24,8 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
+from mellum_data.filters.url import is_tracking_param
+
 KEY_DTYPE = np.dtype([("h", "<u8"), ("doc", "<u4")])
 DOCS_SCHEMA = pa.schema(
     [
@@ -35,7 +37,6 @@ DOCS_SCHEMA = pa.schema(
     ]
 )
 # Query parameters that name a campaign or a click, not a page.
-_TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|msclkid|yclid|mc_cid|mc_eid|_ga|ref_src")
 _DEFAULT_PORTS = {80, 443}
 _SLASHES = re.compile(r"/{2,}")
 _BATCH = 8192
@@ -54,9 +55,11 @@ def text_hash(text: str) -> int:
 
 
 def normalize_url(url: str) -> str | None:
-    """The URL's identity: scheme, ``www.``, default port, fragment, tracking parameters,
-    repeated and trailing slashes and query order are ignored; host lowercased. None for a
-    string without a host."""
+    """The URL's identity: scheme, ``www.``, default port, fragment, tracking parameters (the
+    web stage's list, ``filters.url.TRACKING_PARAMS``), repeated and trailing slashes and
+    query order are ignored; host lowercased. None for a string without a host. Coarser than
+    the web stage's ``filters.url.normalize_url``, so pages that one calls the same URL this
+    one does too."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -74,7 +77,7 @@ def normalize_url(url: str) -> str | None:
     query = sorted(
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING.fullmatch(k.lower())
+        if not is_tracking_param(k)
     )
     return host + (path if path != "/" else "") + ("?" + urlencode(query) if query else "")
 

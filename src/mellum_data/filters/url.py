@@ -51,6 +51,7 @@ TRACKING_PARAMS = (
     "_gl",
     "igshid",
     "mkt_tok",
+    "ref_src",
 )
 # A short list of our own for when no list is configured: words whose pages are adult
 # content or spam in nearly every URL they appear in (larger lists are configured as files).
@@ -78,6 +79,13 @@ def _tracking(params: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]
     """Exact parameter names and name prefixes (a trailing ``*``)."""
     exact = frozenset(p for p in params if not p.endswith("*"))
     return exact, tuple(p[:-1] for p in params if p.endswith("*"))
+
+
+def is_tracking_param(name: str, tracking_params: Sequence[str] = TRACKING_PARAMS) -> bool:
+    """Whether a query parameter (name, any case) is one of ``tracking_params``."""
+    exact, prefixes = _tracking(tuple(tracking_params))
+    name = name.lower()
+    return name in exact or bool(prefixes and name.startswith(prefixes))
 
 
 def normalize_url(url: str, tracking_params: Sequence[str] = TRACKING_PARAMS) -> str:
