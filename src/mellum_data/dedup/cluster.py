@@ -175,7 +175,7 @@ class DedupCluster(PipelineStep):
         info: dict[int, dict] = {}
         for r, positions in by_rank.items():
             with self.work.open(f"docs/{r:05d}.parquet", "rb") as f:
-                table = pq.read_table(f)
+                table = pq.read_table(f, use_threads=False)
             rows = table.take(pa.array(positions)).to_pylist()
             info.update({r << 32 | p: row for p, row in zip(positions, rows)})
         members: dict[int, list[int]] = defaultdict(list)
@@ -237,7 +237,7 @@ class DedupFilter(PipelineStep):
         if not self.work.exists(path):
             raise FileNotFoundError(f"{self.work.path}/{path}: the cluster step did not run")
         with self.work.open(path, "rb") as f:
-            rows = iter(pq.read_table(f).to_pylist())
+            rows = iter(pq.read_table(f, use_threads=False).to_pylist())
         row = next(rows, None)
         with ExitStack() as stack:
             writers = {k: stack.enter_context(w) for k, w in self.writers.items()}

@@ -44,7 +44,7 @@ def benchmark_texts(bench: Benchmark) -> list[str]:
     try:
         if path.endswith(".parquet"):
             with open_file(path, "rb") as f:
-                records = pq.read_table(f).to_pylist()
+                records = pq.read_table(f, use_threads=False).to_pylist()
         else:
             with open_file(path, "rt", compression="infer") as f:
                 records = [json.loads(line) for line in f if line.strip()]
@@ -130,7 +130,11 @@ def contamination_counts(output: str) -> dict[str, int]:
         return {}
     for path in folder.list_files(subdirectory="removed/decontam", glob_pattern="*.parquet"):
         with folder.open(path, "rb") as f:
-            meta = pq.read_table(f, columns=["metadata"]).column("metadata").combine_chunks()
+            meta = (
+                pq.read_table(f, columns=["metadata"], use_threads=False)
+                .column("metadata")
+                .combine_chunks()
+            )
         for reason in meta.field("drop_reason").to_pylist():
             counts[reason.removeprefix("decontam_")] += 1
     return dict(sorted(counts.items()))

@@ -151,7 +151,7 @@ def read_block(ref: ShardRef, spec: SourceSpec, meta: tuple[str, ...] = ()) -> B
     try:
         with folder.open(f"{ref.name}.ds.docs.parquet", "rb") as f, pq.ParquetFile(f) as pf:
             present = [c for c in pf.schema_arrow.names if c in wanted]
-            table = pf.read(columns=present)
+            table = pf.read(columns=present, use_threads=False)
     except FileNotFoundError:
         raise InputError(f"{where}: missing (listed in {SOURCE_COUNTS})") from None
     if table.num_rows > MAX_ROWS:

@@ -51,7 +51,7 @@ def read_bucket(folder: DataFolder, path: str) -> dict[str, Any]:
     tables = []
     for f in files:
         with folder.open(f, "rb") as fh:
-            tables.append(pq.read_table(fh))
+            tables.append(pq.read_table(fh, use_threads=False))
     if not tables:
         return {}
     table = pa.concat_tables(tables)

@@ -275,7 +275,7 @@ class CodeTableReader(BaseDiskReader):
             import pyarrow.parquet as pq
 
             with self.data_folder.open(filepath, "rb") as f:
-                for batch in pq.ParquetFile(f).iter_batches(batch_size=1000):
+                for batch in pq.ParquetFile(f).iter_batches(batch_size=1000, use_threads=False):
                     yield from batch.to_pylist()
         else:
             with self.data_folder.open(filepath, "rt", compression="infer") as f:

@@ -110,7 +110,7 @@ def _read_file(folder: Any, name: str, fmt: str, text_key: str, where: str) -> I
         with folder.open(name, "rb") as f, pq.ParquetFile(f) as pqf:
             if text_key not in pqf.schema_arrow.names:
                 raise DataError(f"{where}: no column {text_key!r}")
-            for batch in pqf.iter_batches(batch_size=1000, columns=[text_key]):
+            for batch in pqf.iter_batches(batch_size=1000, columns=[text_key], use_threads=False):
                 yield from (t for t in batch.column(0).to_pylist() if t)
         return
     import orjson

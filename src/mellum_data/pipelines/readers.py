@@ -243,7 +243,7 @@ class ParquetRecordsReader(_Records):
         with self.data_folder.open(filepath, "rb") as f, pq.ParquetFile(f) as pqf:
             columns = [c for c in pqf.schema_arrow.names if c in wanted]
             index = 0
-            for batch in pqf.iter_batches(batch_size=1000, columns=columns):
+            for batch in pqf.iter_batches(batch_size=1000, columns=columns, use_threads=False):
                 for row in batch.to_pylist():
                     yield self.row_document(row, filepath, index)
                     index += 1

@@ -342,7 +342,11 @@ def lid_scores(output: str) -> list[tuple[str, float]]:
         if path.startswith("logs/"):
             continue
         with out.open(path, "rb") as f:
-            meta = pq.read_table(f, columns=["metadata"]).column("metadata").combine_chunks()
+            meta = (
+                pq.read_table(f, columns=["metadata"], use_threads=False)
+                .column("metadata")
+                .combine_chunks()
+            )
         if {"lang", "lang_score"} - {field.name for field in meta.type}:
             continue
         langs, scores = meta.field("lang").to_pylist(), meta.field("lang_score").to_pylist()

@@ -33,7 +33,7 @@ def _docs_frame(folder: DataFolder, files: list[str], fields: list[str]) -> pl.D
     frames = []
     for path in files:
         with folder.open(path, "rb") as f:
-            table = pq.read_table(f, columns=["text", "metadata"])
+            table = pq.read_table(f, columns=["text", "metadata"], use_threads=False)
         meta = table.column("metadata").combine_chunks()
         names = {meta.type.field(i).name for i in range(meta.type.num_fields)}
         cols: dict[str, Any] = {

@@ -377,7 +377,7 @@ class ShardReader:
     def docs(self, columns: list[str] | None = None) -> pa.Table:
         """The per-document sidecar table."""
         with self.folder.open(f"{self.name}.ds.docs.parquet", "rb") as f:
-            return pq.read_table(f, columns=columns)
+            return pq.read_table(f, columns=columns, use_threads=False)
 
 
 def list_shards(path: DataFolderLike) -> list[str]:
