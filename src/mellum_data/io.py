@@ -10,6 +10,13 @@ from typing import Any
 
 from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 
+# Passed as ``use_threads`` to every parquet read of ours. pyarrow 26, decoding parquet from
+# a Python file object on its thread pool, sometimes aborted the interpreter at exit
+# ("terminate called without an active exception", exit status 134: about one process in
+# five that read a few shard sidecars; tests/tokenization/test_reader_exit.py). Single-threaded
+# decoding costs nothing measurable on files of this size.
+PARQUET_THREADS = False
+
 
 def folder(path: DataFolderLike | os.PathLike) -> DataFolder:
     """A datatrove ``DataFolder`` for a path, ``pathlib.Path``, (path, options) or folder."""

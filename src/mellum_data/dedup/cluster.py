@@ -40,6 +40,7 @@ from datatrove.utils.typeshelper import StatHints
 from mellum_data.dedup.exact import KEY_DTYPE
 from mellum_data.dedup.minhash import MinhashParams
 from mellum_data.dedup.signature import full_file
+from mellum_data.io import PARQUET_THREADS
 
 LINKS = ("minhash", "url", "exact")  # weakest first
 CLUSTER_SCHEMA = pa.schema(
@@ -175,7 +176,7 @@ class DedupCluster(PipelineStep):
         info: dict[int, dict] = {}
         for r, positions in by_rank.items():
             with self.work.open(f"docs/{r:05d}.parquet", "rb") as f:
-                table = pq.read_table(f, use_threads=False)
+                table = pq.read_table(f, use_threads=PARQUET_THREADS)
             rows = table.take(pa.array(positions)).to_pylist()
             info.update({r << 32 | p: row for p, row in zip(positions, rows)})
         members: dict[int, list[int]] = defaultdict(list)
@@ -237,7 +238,7 @@ class DedupFilter(PipelineStep):
         if not self.work.exists(path):
             raise FileNotFoundError(f"{self.work.path}/{path}: the cluster step did not run")
         with self.work.open(path, "rb") as f:
-            rows = iter(pq.read_table(f, use_threads=False).to_pylist())
+            rows = iter(pq.read_table(f, use_threads=PARQUET_THREADS).to_pylist())
         row = next(rows, None)
         with ExitStack() as stack:
             writers = {k: stack.enter_context(w) for k, w in self.writers.items()}

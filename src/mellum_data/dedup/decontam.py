@@ -24,7 +24,7 @@ from datatrove.utils.logging import logger
 
 from mellum_data.dedup.shingles import NgramHasher
 from mellum_data.errors import InputError
-from mellum_data.io import path_exists
+from mellum_data.io import PARQUET_THREADS, path_exists
 
 # The seed only fixes the n-gram hash; it must be the same for benchmarks and documents.
 _SEED = 13
@@ -44,7 +44,7 @@ def benchmark_texts(bench: Benchmark) -> list[str]:
     try:
         if path.endswith(".parquet"):
             with open_file(path, "rb") as f:
-                records = pq.read_table(f, use_threads=False).to_pylist()
+                records = pq.read_table(f, use_threads=PARQUET_THREADS).to_pylist()
         else:
             with open_file(path, "rt", compression="infer") as f:
                 records = [json.loads(line) for line in f if line.strip()]
@@ -131,7 +131,7 @@ def contamination_counts(output: str) -> dict[str, int]:
     for path in folder.list_files(subdirectory="removed/decontam", glob_pattern="*.parquet"):
         with folder.open(path, "rb") as f:
             meta = (
-                pq.read_table(f, columns=["metadata"], use_threads=False)
+                pq.read_table(f, columns=["metadata"], use_threads=PARQUET_THREADS)
                 .column("metadata")
                 .combine_chunks()
             )

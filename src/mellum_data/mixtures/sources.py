@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from datatrove.io import get_datafolder
 
 from mellum_data.errors import DataError, InputError
+from mellum_data.io import PARQUET_THREADS
 from mellum_data.mixtures.keys import MAX_ROWS, MAX_SHARDS, make_uids
 from mellum_data.mixtures.spec import SourceSpec
 from mellum_data.tokenize.manifest import SOURCE_COUNTS, SourceCounts, read_source_counts
@@ -151,7 +152,7 @@ def read_block(ref: ShardRef, spec: SourceSpec, meta: tuple[str, ...] = ()) -> B
     try:
         with folder.open(f"{ref.name}.ds.docs.parquet", "rb") as f, pq.ParquetFile(f) as pf:
             present = [c for c in pf.schema_arrow.names if c in wanted]
-            table = pf.read(columns=present, use_threads=False)
+            table = pf.read(columns=present, use_threads=PARQUET_THREADS)
     except FileNotFoundError:
         raise InputError(f"{where}: missing (listed in {SOURCE_COUNTS})") from None
     if table.num_rows > MAX_ROWS:

@@ -21,7 +21,7 @@ from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from mellum_data.errors import DataError, InputError
-from mellum_data.io import atomic_write_json, read_json
+from mellum_data.io import PARQUET_THREADS, atomic_write_json, read_json
 from mellum_data.mixtures.fim_batch import fim_batch
 from mellum_data.mixtures.inputs import InputTokens
 from mellum_data.mixtures.keys import FIM_MODES
@@ -51,7 +51,7 @@ def read_bucket(folder: DataFolder, path: str) -> dict[str, Any]:
     tables = []
     for f in files:
         with folder.open(f, "rb") as fh:
-            tables.append(pq.read_table(fh, use_threads=False))
+            tables.append(pq.read_table(fh, use_threads=PARQUET_THREADS))
     if not tables:
         return {}
     table = pa.concat_tables(tables)

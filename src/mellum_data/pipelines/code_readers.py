@@ -22,6 +22,7 @@ from datatrove.utils.logging import logger
 
 from mellum_data.errors import InputError
 from mellum_data.filters.license_detect import combine, license_from_header, license_from_name
+from mellum_data.io import PARQUET_THREADS
 from mellum_data.pipelines.code_archives import (
     ARCHIVE_ERRORS,
     ArchiveLimits,
@@ -275,7 +276,9 @@ class CodeTableReader(BaseDiskReader):
             import pyarrow.parquet as pq
 
             with self.data_folder.open(filepath, "rb") as f:
-                for batch in pq.ParquetFile(f).iter_batches(batch_size=1000, use_threads=False):
+                for batch in pq.ParquetFile(f).iter_batches(
+                    batch_size=1000, use_threads=PARQUET_THREADS
+                ):
                     yield from batch.to_pylist()
         else:
             with self.data_folder.open(filepath, "rt", compression="infer") as f:

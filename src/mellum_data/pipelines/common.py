@@ -17,6 +17,7 @@ from datatrove.io import DataFolderLike
 from datatrove.pipeline.readers import ParquetReader
 from datatrove.pipeline.writers import ParquetWriter
 
+from mellum_data.io import PARQUET_THREADS
 from mellum_data.layout import KEPT_TEMPLATE, stage_docs_glob
 
 
@@ -48,17 +49,15 @@ class StageOutputReader(ParquetReader):
         )
 
     def read_file(self, filepath: str):
-        # pyarrow 26 decoding a Python file object with its thread pool sometimes aborts the
-        # interpreter at exit ("terminate called without an active exception"; about 1 run
-        # in 6 in a script that read five sidecars): every parquet read of ours is
-        # single-threaded (use_threads=False), which costs nothing measurable here.
+        # datatrove's reader decodes on pyarrow's thread pool; ours reads as every parquet
+        # read of this project does (see PARQUET_THREADS in mellum_data.io).
         import pyarrow.parquet as pq
 
         columns = None if self.read_metadata else [self.text_key, self.id_key]
         row = 0
         with self.data_folder.open(filepath, "rb") as f, pq.ParquetFile(f) as pf:
             for batch in pf.iter_batches(
-                batch_size=self.batch_size, columns=columns, use_threads=False
+                batch_size=self.batch_size, columns=columns, use_threads=PARQUET_THREADS
             ):
                 with self.track_time("batch"):
                     records = batch.to_pylist()

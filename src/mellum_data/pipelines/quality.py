@@ -32,6 +32,7 @@ from mellum_data.filters.quality_classifier import (
     QualityTier,
     classifier_text,
 )
+from mellum_data.io import PARQUET_THREADS
 from mellum_data.pipelines.readers import binary_lines
 from mellum_data.pipelines.sources import WEB_FORMATS, resolve_inputs
 
@@ -110,7 +111,9 @@ def _read_file(folder: Any, name: str, fmt: str, text_key: str, where: str) -> I
         with folder.open(name, "rb") as f, pq.ParquetFile(f) as pqf:
             if text_key not in pqf.schema_arrow.names:
                 raise DataError(f"{where}: no column {text_key!r}")
-            for batch in pqf.iter_batches(batch_size=1000, columns=[text_key], use_threads=False):
+            for batch in pqf.iter_batches(
+                batch_size=1000, columns=[text_key], use_threads=PARQUET_THREADS
+            ):
                 yield from (t for t in batch.column(0).to_pylist() if t)
         return
     import orjson

@@ -21,6 +21,7 @@ from datatrove.pipeline.writers.disk_base import DiskWriter
 
 from mellum_data.errors import InputError
 from mellum_data.filters.lean import LeanFilter
+from mellum_data.io import PARQUET_THREADS
 from mellum_data.pipelines.sources import InputFiles, ReaderConfig, doc_id, format_of
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -243,7 +244,9 @@ class ParquetRecordsReader(_Records):
         with self.data_folder.open(filepath, "rb") as f, pq.ParquetFile(f) as pqf:
             columns = [c for c in pqf.schema_arrow.names if c in wanted]
             index = 0
-            for batch in pqf.iter_batches(batch_size=1000, columns=columns, use_threads=False):
+            for batch in pqf.iter_batches(
+                batch_size=1000, columns=columns, use_threads=PARQUET_THREADS
+            ):
                 for row in batch.to_pylist():
                     yield self.row_document(row, filepath, index)
                     index += 1

@@ -41,7 +41,7 @@ from mellum_data.filters.web_quality import (
     GopherQuality,
     GopherRepetition,
 )
-from mellum_data.io import atomic_write_json, folder, path_exists
+from mellum_data.io import PARQUET_THREADS, atomic_write_json, folder, path_exists
 from mellum_data.pipelines.common import logs_dir
 from mellum_data.pipelines.executor import Execution, run_steps
 from mellum_data.pipelines.quality import (
@@ -343,7 +343,7 @@ def lid_scores(output: str) -> list[tuple[str, float]]:
             continue
         with out.open(path, "rb") as f:
             meta = (
-                pq.read_table(f, columns=["metadata"], use_threads=False)
+                pq.read_table(f, columns=["metadata"], use_threads=PARQUET_THREADS)
                 .column("metadata")
                 .combine_chunks()
             )

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from datatrove.io import DataFolder, get_datafolder
 
 from mellum_data.errors import InputError
-from mellum_data.io import full_path
+from mellum_data.io import PARQUET_THREADS, full_path
 from mellum_data.layout import RESERVED_NAMES
 from mellum_data.tokenize.manifest import (
     PHASE_MANIFEST,
@@ -33,7 +33,7 @@ def _docs_frame(folder: DataFolder, files: list[str], fields: list[str]) -> pl.D
     frames = []
     for path in files:
         with folder.open(path, "rb") as f:
-            table = pq.read_table(f, columns=["text", "metadata"], use_threads=False)
+            table = pq.read_table(f, columns=["text", "metadata"], use_threads=PARQUET_THREADS)
         meta = table.column("metadata").combine_chunks()
         names = {meta.type.field(i).name for i in range(meta.type.num_fields)}
         cols: dict[str, Any] = {

@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 from datatrove.io import DataFolder, DataFolderLike
 
 from mellum_data.errors import InputError
-from mellum_data.io import atomic_write_bytes, folder
+from mellum_data.io import PARQUET_THREADS, atomic_write_bytes, folder
 from mellum_data.tokenize.columns import table as sidecar_table
 from mellum_data.tokenize.integrity import BLOCK_BYTES, FileChecks, file_checks
 
@@ -377,7 +377,7 @@ class ShardReader:
     def docs(self, columns: list[str] | None = None) -> pa.Table:
         """The per-document sidecar table."""
         with self.folder.open(f"{self.name}.ds.docs.parquet", "rb") as f:
-            return pq.read_table(f, columns=columns, use_threads=False)
+            return pq.read_table(f, columns=columns, use_threads=PARQUET_THREADS)
 
 
 def list_shards(path: DataFolderLike) -> list[str]:

@@ -17,7 +17,7 @@ from datatrove.io import DataFolder, get_datafolder
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from mellum_data.errors import ConfigError, InputError
-from mellum_data.io import atomic_write_text
+from mellum_data.io import PARQUET_THREADS, atomic_write_text
 from mellum_data.layout import stage_docs_glob
 from mellum_data.tokenize.tokenizer import (
     INFO_FILE,
@@ -84,9 +84,9 @@ def _row_groups(input_path: str) -> list[_Group]:
                 source = path.split("/", 1)[0]
             elif "metadata.source" in names and meta.num_row_groups:
                 # A flat stage output holds one source: read it from the first row.
-                first = pf.read_row_group(0, columns=["metadata.source"], use_threads=False).column(
-                    0
-                )
+                first = pf.read_row_group(
+                    0, columns=["metadata.source"], use_threads=PARQUET_THREADS
+                ).column(0)
                 source = first[0]["source"].as_py() or "default"
             else:
                 source = "default"
@@ -135,9 +135,9 @@ def sample_texts(
                 break
             g = mine[int(k)]
             with g.folder.open(g.path, "rb") as f, pq.ParquetFile(f) as pf:
-                column = pf.read_row_group(g.row_group, columns=["text"], use_threads=False).column(
-                    0
-                )
+                column = pf.read_row_group(
+                    g.row_group, columns=["text"], use_threads=PARQUET_THREADS
+                ).column(0)
             for text in column.to_pylist():
                 if got >= quotas[source]:
                     break
