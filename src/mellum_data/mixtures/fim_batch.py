@@ -121,7 +121,8 @@ def fim_batch(
         [head, np.where(psm, pre_len, suf_len), np.where(psm, suf_len, pre_len), mid_len, tail],
         axis=1,
     )
-    holes = np.stack([0 * s, np.where(psm, 1, 2), 1 + 0 * s, np.where(psm, 1, 0), 0 * s], axis=1)
+    zero, one = np.zeros_like(s), np.ones_like(s)
+    holes = np.stack([zero, np.where(psm, 1, 2), one, np.where(psm, 1, 0), zero], axis=1)
     seg_dst = out_start[fim][:, None] + np.cumsum(seg_len + holes, axis=1) - seg_len
     for src, dst, n in zip(
         seg_src.ravel().tolist(), seg_dst.ravel().tolist(), seg_len.ravel().tolist(), strict=True
@@ -137,4 +138,4 @@ def fim_batch(
     return out, out_lengths, (a, b)
 
 
-__all__ = ["FIM_PSM", "FIM_SPM", "draw_cuts", "fim_batch"]
+__all__ = ["draw_cuts", "fim_batch"]

@@ -65,20 +65,20 @@ class InputTokens:
         out = np.empty(int(counts.sum()), dtype=self.dtype)
         if not counts.size:
             return out
-        dest = (np.cumsum(counts) - counts) * width
         order = np.lexsort((offsets, inputs))
+        dest = ((np.cumsum(counts) - counts) * width)[order]
         inp = np.asarray(inputs)[order]
         start = np.asarray(offsets)[order].astype(np.int64) * width
         size = counts[order] * width
         view = memoryview(out).cast("B")
         remote = self._remote[inp]
         if not remote.any():
-            self._read_local(view, inp, start, size, dest[order])
+            self._read_local(view, inp, start, size, dest)
             return out
         local = np.flatnonzero(~remote)
-        self._read_local(view, inp[local], start[local], size[local], dest[order][local])
+        self._read_local(view, inp[local], start[local], size[local], dest[local])
         far = np.flatnonzero(remote)
-        self._read_remote(view, inp[far], start[far], size[far], dest[order][far])
+        self._read_remote(view, inp[far], start[far], size[far], dest[far])
         return out
 
     def _read_local(
