@@ -103,13 +103,11 @@ def normalize_url(url: str, tracking_params: Sequence[str] = TRACKING_PARAMS) ->
     host = (parts.hostname or "").rstrip(".")
     if port is not None and port != DEFAULT_PORTS.get(scheme):
         host = f"{host}:{port}"
-    params = []
-    if parts.query:
-        exact, prefixes = _tracking(tuple(tracking_params))
-        for pair in parts.query.split("&"):
-            name = unquote(pair.partition("=")[0]).lower()
-            if pair and name not in exact and not (prefixes and name.startswith(prefixes)):
-                params.append(pair)
+    params = [
+        pair
+        for pair in parts.query.split("&")
+        if pair and not is_tracking_param(unquote(pair.partition("=")[0]), tracking_params)
+    ]
     path = parts.path or "/"
     return urlunsplit((scheme, host, path, "&".join(sorted(params)), ""))
 
