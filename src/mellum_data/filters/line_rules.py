@@ -18,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from datatrove.pipeline.filters.c4_filters import CITATION_REGEX, END_PUNCTUATION, POLICY_SUBSTRINGS
-from datatrove.pipeline.filters.gopher_repetition_filter import find_duplicates
 from datatrove.utils.text import TERMINAL_PUNCTUATION
+
+from mellum_data.filters.gopher import duplicates
 
 TERMINAL = tuple(TERMINAL_PUNCTUATION)
 _CITATION_MARK = "["
@@ -107,7 +108,7 @@ def fineweb_reason(
             return "short_line_ratio"
     if char_duplicates_ratio is not None:
         chars = len(text) - text.count("\n")
-        if find_duplicates(lines)[1] / chars > char_duplicates_ratio:
+        if duplicates(lines)[1] / chars > char_duplicates_ratio:
             return "char_dup_ratio"
     if new_line_ratio is not None and n_words and text.count("\n") / n_words > new_line_ratio:
         return "list_ratio"
