@@ -3,7 +3,7 @@ import pytest
 
 from mellum_data.tokenize.split_points import (
     BOUNDARY,
-    _tools,
+    _parser,
     byte_lengths,
     grammar_for,
     line_starts,
@@ -92,7 +92,7 @@ def _walk_every_node(data: bytes, grammar: str) -> list[int]:
     """Reference: visit every node of the tree and keep the named boundary nodes whose start
     is the first non-blank byte of its line."""
     firsts = set(line_starts(data))
-    tree = _tools(grammar)[0].parse(data)
+    tree = _parser(grammar).parse(data)
     found, stack = set(), [tree.root_node]
     while stack:
         node = stack.pop()
@@ -116,7 +116,7 @@ def test_parsed_boundaries_are_reused_only_for_the_same_text(tokenizer_path: str
     data = PYTHON.encode()
     ids = np.array(tok.encode(PYTHON, add_special_tokens=False).ids)
     starts = token_byte_starts(ids, byte_lengths(tok), PYTHON, data, tok)
-    tree = _tools("python")[0].parse(data)
+    tree = _parser("python").parse(data)
     meta = syntax_metadata(tree.root_node, data, "python")
     assert meta["syntax_starts"] == syntax_starts(data, "python")
     parsed = parsed_starts(meta, data)

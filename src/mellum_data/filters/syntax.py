@@ -79,7 +79,8 @@ class SyntaxScorer(PipelineStep):
         return self._parsers[lang]
 
     def score(self, doc: Document) -> float | None:
-        parser = self._parser(str(doc.metadata.get("lang", "")))
+        lang = str(doc.metadata.get("lang", ""))
+        parser = self._parser(lang)
         if parser is None:
             self.stat_update("no_grammar")
             return None
@@ -95,8 +96,7 @@ class SyntaxScorer(PipelineStep):
                 tree = parse_until(parser, data, deadline)
             share = error_share(tree, deadline) if tree is not None else None
             if tree is not None:
-                lang = grammar_for(str(doc.metadata.get("lang", "")))
-                doc.metadata.update(syntax_metadata(tree.root_node, data, lang))
+                doc.metadata.update(syntax_metadata(tree.root_node, data, grammar_for(lang)))
         if share is None:
             self.stat_update("timed_out")
             return None

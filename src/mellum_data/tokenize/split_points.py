@@ -50,15 +50,18 @@ def boundary_kinds(language: tree_sitter.Language) -> frozenset[int]:
 
 
 @functools.cache
-def _tools(name: str) -> tuple[tree_sitter.Parser, frozenset[int]]:
-    language = load_language(name)
-    return tree_sitter.Parser(language), boundary_kinds(language)
+def _parser(name: str) -> tree_sitter.Parser:
+    return tree_sitter.Parser(load_language(name))
+
+
+@functools.cache
+def _kinds(name: str) -> frozenset[int]:
+    return boundary_kinds(load_language(name))
 
 
 def syntax_starts(data: bytes, grammar: str) -> list[int]:
     """Byte offsets where a line's first non-blank byte starts a boundary node."""
-    parser, _ = _tools(grammar)
-    return tree_starts(parser.parse(data).root_node, data, grammar)
+    return tree_starts(_parser(grammar).parse(data).root_node, data, grammar)
 
 
 def tree_starts(root: tree_sitter.Node, data: bytes, grammar: str) -> list[int]:
@@ -68,7 +71,7 @@ def tree_starts(root: tree_sitter.Node, data: bytes, grammar: str) -> list[int]:
     start, for the smallest named node there and climbs while its ancestors start at the
     same byte: a few calls per line, each a short descent in C.
     """
-    kinds = _tools(grammar)[1]
+    kinds = _kinds(grammar)
     out = []
     for start in line_starts(data):
         node = root.named_descendant_for_byte_range(start, start)
