@@ -19,11 +19,9 @@ Steps (each a datatrove step; every drop lands under ``OUTPUT/removed/<step>/``)
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import MethodType
 from typing import Any, Literal
 
 import pyarrow as pa
-from datatrove.data import Document
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from pydantic import Field, field_validator
 
@@ -297,19 +295,6 @@ def web_tiers(groups: list, config: WebConfig) -> Tiers | None:
     )
 
 
-def _row(writer: DiskWriter, document: Document) -> dict:
-    return {"text": document.text, "id": document.id, "metadata": document.metadata}
-
-
-def kept_writer(output: str, meta: dict[str, pa.DataType]) -> DiskWriter:
-    """``schema_kept_writer`` whose rows are the documents' own fields: datatrove's default
-    adapter deep-copies each document (``dataclasses.asdict``, ~0.1 ms a page with the code
-    spans); nothing changes a document after it is written."""
-    writer = schema_kept_writer(output, meta)
-    writer.adapter = MethodType(_row, writer)
-    return writer
-
-
 def build_web_steps(inputs: list[str], output: str, config: WebConfig) -> list:
     """The datatrove steps of the web pipeline (inputs are resolved now: InputError early;
     percentile tiers score a sample of the inputs now)."""
@@ -326,7 +311,7 @@ def build_web_steps(inputs: list[str], output: str, config: WebConfig) -> list:
         *classifier_steps(
             config.classifier, web_tiers(groups, config), writer_for("quality_classifier")
         ),
-        kept_writer(output, meta),
+        schema_kept_writer(output, meta),
     ]
 
 
