@@ -33,6 +33,7 @@ from __future__ import annotations
 import io
 import uuid
 from array import array
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -154,13 +155,8 @@ class ShardWriter:
         rows["tokens"].append(arr.size)
         rows["offset"].append(self.num_tokens)
         extra = extra or {}
-        if self._extra_keys is None:
-            self._extra_keys = sorted(extra)
-        if self._extra_set is None:
-            self._extra_set = set(self._extra_keys)
-        if extra.keys() != self._extra_set:
-            raise ValueError(f"extra columns {sorted(extra)} differ from {self._extra_keys}")
-        for key in self._extra_keys:
+        self._expect_extra(extra.keys())
+        for key in self._extra_keys:  # type: ignore[union-attr]
             rows.setdefault(key, []).append(extra[key])
         self.num_tokens += arr.size
         self._ends.append(self.num_tokens)
@@ -185,11 +181,8 @@ class ShardWriter:
         lengths = np.asarray(lengths, dtype=np.int64)
         if int(lengths.sum()) != arr.size:
             raise ValueError(f"lengths add up to {int(lengths.sum())}, tokens are {arr.size}")
-        extra = sorted(k for k in columns if k not in ("id", "source", "quality_tier"))
-        if self._extra_keys is None:
-            self._extra_keys = extra
-        if extra != self._extra_keys:
-            raise ValueError(f"extra columns {extra} differ from {self._extra_keys}")
+        self._expect_extra(columns.keys() - {"id", "source", "quality_tier"})
+        extra = self._extra_keys
         if not lengths.size:
             return
         if self._rows["id"]:
@@ -220,6 +213,13 @@ class ShardWriter:
             self._f.write(data[:whole])
             self._checks.update(data[:whole])
         self._buf += data[whole:]
+
+    def _expect_extra(self, keys: AbstractSet[str]) -> None:
+        """The first document fixes the extra sidecar columns; every later one must match."""
+        if self._extra_set is None:
+            self._extra_set, self._extra_keys = set(keys), sorted(keys)
+        elif keys != self._extra_set:
+            raise ValueError(f"extra columns {sorted(keys)} differ from {self._extra_keys}")
 
     def _flush(self) -> None:
         self._f.write(self._buf)
