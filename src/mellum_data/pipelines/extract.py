@@ -14,6 +14,7 @@ document) because a pathological page can hang or crash a parser.
 from __future__ import annotations
 
 import gc
+import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -220,18 +221,22 @@ def clean_tex(text: str, *, strip_preamble: bool, strip_comments: bool) -> str:
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
-def _extract_in_child(fn: Callable[[str], Page], work: str | list[str]) -> Page | list[Page | str]:
+def _extract_in_child(fn: Callable[[str], Page], work: str | bytes) -> Page | bytes:
     """What the sandbox's child runs: one page, or a batch of pages where a page that raises
-    becomes the reason ``extract_error`` instead of failing its batch."""
+    becomes the reason ``extract_error`` instead of failing its batch.
+
+    A batch travels as one pickled list each way (``pack``): the sandbox's pipe pickles with
+    dill, whose pure-Python pickler would otherwise walk every page and every span."""
     if isinstance(work, str):
         return fn(work)
-    out: list[Page | str] = []
-    for html in work:
+    out: list[tuple | str] = []
+    for html in pickle.loads(work):
         try:
-            out.append(fn(html))
+            page = fn(html)
+            out.append((page.title, page.text, page.code_spans, page.inline_code_spans))
         except Exception:
             out.append("extract_error")
-    return out
+    return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Extractor(LeanFilter):
@@ -291,7 +296,9 @@ class Extractor(LeanFilter):
         html = [doc for doc in batch if doc.metadata.get("format") == "html"]
         if self._sandbox is not None and len(html) > 1:
             try:
-                pages = self._sandbox.process_document([d.text for d in html], self._child)
+                work = pickle.dumps([d.text for d in html], protocol=pickle.HIGHEST_PROTOCOL)
+                done = pickle.loads(self._sandbox.process_document(work, self._child))
+                pages = [p if isinstance(p, str) else Page(*p) for p in done]
                 self._ready = {id(doc): page for doc, page in zip(html, pages)}
             except (TimeoutError, EOFError):
                 self.stat_update("batch_retried_per_page")
