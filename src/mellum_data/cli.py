@@ -57,8 +57,9 @@ def _add_execution(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="option for the Slurm or Ray executor, e.g. partition=cpu, time=04:00:00, "
-        "cpus_per_task=2 (repeatable)",
+        help="option for datatrove's executor, e.g. partition=cpu, time=04:00:00, "
+        "cpus_per_task=2 for Slurm, start_method=forkserver for local workers (which "
+        "are forked by default) (repeatable)",
     )
     g.add_argument(
         "--force",

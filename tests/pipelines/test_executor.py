@@ -1,9 +1,17 @@
+import threading
+
 from datatrove.data import Document
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
 from mellum_data.errors import ConfigError
-from mellum_data.pipelines.executor import DocProgress, Execution, make_executor, with_progress
+from mellum_data.pipelines.executor import (
+    DocProgress,
+    Execution,
+    local_start_method,
+    make_executor,
+    with_progress,
+)
 
 
 def test_progress_goes_after_the_last_reader(tmp_path):
@@ -23,6 +31,24 @@ def test_progress_counts_without_changing_documents(capsys):
 def test_local_executor_options(tmp_path):
     ex = make_executor([], Execution(tasks=4, workers=8, force=True), logging_dir=str(tmp_path))
     assert (ex.tasks, ex.workers, ex.skip_completed) == (4, 4, False)
+
+
+def test_local_workers_fork_unless_another_thread_runs(tmp_path):
+    if threading.active_count() != 1:  # a fixture's server thread: only the second half holds
+        assert local_start_method() == "forkserver"
+        return
+    assert make_executor([], Execution(workers=2), logging_dir=str(tmp_path)).start_method == "fork"
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    helper.start()
+    try:
+        ex = make_executor([], Execution(workers=2), logging_dir=str(tmp_path))
+        assert ex.start_method == "forkserver"
+    finally:
+        stop.set()
+        helper.join()
+    chosen = Execution(workers=2, options={"start_method": "spawn"})
+    assert make_executor([], chosen, logging_dir=str(tmp_path)).start_method == "spawn"
 
 
 def test_bad_execution_settings(tmp_path):
