@@ -46,3 +46,99 @@ print("pandas" in sys.modules)
     assert out.stdout.strip() == "False"
     sidecar = ShardReader(str(tmp_path / "s.ds")).docs()  # reading may import it
     assert sidecar.column("fim_points").to_pylist() == [[], [0], [0, 0]]
+
+
+SCHEMA = pa.schema(
+    [
+        ("text", pa.string()),
+        ("id", pa.string()),
+        (
+            "metadata",
+            pa.struct(
+                [
+                    ("url", pa.string()),
+                    ("lang_score", pa.float64()),
+                    ("rank", pa.int32()),
+                    ("size", pa.uint64()),
+                    ("ok", pa.bool_()),
+                    ("spans", pa.list_(pa.list_(pa.int32()))),
+                ]
+            ),
+        ),
+    ]
+)
+
+
+def test_record_batch_equals_from_pylist() -> None:
+    rows = [
+        {
+            "text": "ü😀",
+            "id": "1",
+            "metadata": {
+                "url": "u",
+                "lang_score": 0.5,
+                "rank": -3,
+                "size": 2**63,
+                "ok": True,
+                "spans": [[1, 2], [3, 4]],
+            },
+        },
+        {"text": "no metadata", "id": "2"},  # a null struct
+        {"id": "3", "metadata": {"lang_score": 1, "ok": False, "spans": [], "extra": "x"}},
+        {"text": "", "id": "4", "metadata": {"url": None, "rank": None, "spans": [None, [5]]}},
+    ]
+    built = columns.record_batch(rows, SCHEMA)
+    built.validate(full=True)
+    assert built.equals(pa.RecordBatch.from_pylist(rows, schema=SCHEMA))
+    assert built.column(2).to_pylist()[1] is None
+
+
+def test_record_batch_raises_as_pyarrow_does() -> None:
+    bad = [{"text": "t", "id": "1", "metadata": {"rank": "seven"}}]
+    for build in (columns.record_batch, pa.RecordBatch.from_pylist):
+        try:
+            build(bad, SCHEMA) if build is columns.record_batch else build(bad, schema=SCHEMA)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            assert "seven" in str(e)
+        else:
+            raise AssertionError(f"{build} accepted a string in an int32 column")
+    too_big = [{"id": "1", "metadata": {"rank": 2**40}}]
+    try:
+        columns.record_batch(too_big, SCHEMA)
+    except (pa.ArrowInvalid, OverflowError) as e:
+        assert "2**40" not in str(e)
+    else:
+        raise AssertionError("2**40 accepted in an int32 column")
+
+
+def test_stage_writers_do_not_import_pandas(tmp_path: Path) -> None:
+    script = f"""
+import sys
+import pyarrow as pa
+from datatrove.data import Document
+from mellum_data.pipelines.writers import RemovedWriter, schema_kept_writer
+spans = pa.list_(pa.list_(pa.int32()))
+meta = {{"source": pa.string(), "lang_score": pa.float64(), "spans": spans}}
+with schema_kept_writer({str(tmp_path)!r}, meta) as kept:
+    row = {{"source": "web", "lang_score": 0.5, "spans": [[0, 1]]}}
+    kept.write(Document(text="a", id="1", metadata=row), 0)
+with RemovedWriter({str(tmp_path)!r}, "language", meta) as removed:
+    removed.write(Document(text="b", id="2", metadata={{"filter_reason": "low"}}), 0)
+print("pandas" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    import polars as pl
+
+    removed = pl.read_parquet(tmp_path / "removed" / "language" / "*.parquet")
+    assert removed["metadata"].to_list() == [
+        {
+            "source": None,
+            "lang_score": None,
+            "spans": None,
+            "drop_reason": "low",
+            "dropped_by": "language",
+        }
+    ]
+    kept = pl.read_parquet(tmp_path / "web" / "*.parquet")
+    assert kept["metadata"].to_list() == [{"source": "web", "lang_score": 0.5, "spans": [[0, 1]]}]

@@ -1,10 +1,10 @@
-"""Arrow columns of the shard sidecar, built from buffers.
+"""Arrow columns built from buffers: the shard sidecar's, and the stages' document batches.
 
-Any ``pa.array`` / ``pa.table`` call on Python or numpy data makes pyarrow try to import
-pandas (to recognise its types), about 0.4 s of CPU in every worker process that did not
-inherit it. The sidecar's columns are strings, integers and integer arrays, which are simple
-to lay out directly (Arrow's columnar format: validity bitmap, offsets, values); any other
-value type falls back to ``pa.array``.
+Any ``pa.array`` / ``pa.table`` / ``RecordBatch.from_pylist`` call on Python or numpy data
+makes pyarrow try to import pandas (to recognise its types), about 0.4 s of CPU in every
+worker process that did not inherit it. The columns here are strings, numbers, booleans and
+lists and structs of them, which are simple to lay out directly (Arrow's columnar format:
+validity bitmap, offsets, values); any other value type falls back to ``pa.array``.
 """
 
 from __future__ import annotations
@@ -70,3 +70,80 @@ def column(values: list[Any]) -> pa.Array:
 
 def table(rows: dict[str, list[Any]]) -> pa.Table:
     return pa.Table.from_arrays([column(v) for v in rows.values()], names=list(rows))
+
+
+def _floats(values: list[Any], dtype: pa.DataType) -> pa.Array:
+    present = np.fromiter((v is not None for v in values), bool, len(values))
+    data = np.fromiter((0.0 if v is None else v for v in values), np.float64, len(values))
+    return pa.Array.from_buffers(dtype, len(values), [_validity(present), pa.py_buffer(data)])
+
+
+def _fixed_ints(values: list[Any], dtype: pa.DataType) -> pa.Array:
+    present = np.fromiter((v is not None for v in values), bool, len(values))
+    data = np.fromiter((0 if v is None else v for v in values), _INTS[dtype], len(values))
+    return pa.Array.from_buffers(dtype, len(values), [_validity(present), pa.py_buffer(data)])
+
+
+def _lists(values: list[Any], dtype: pa.DataType) -> pa.Array:
+    present = np.fromiter((v is not None for v in values), bool, len(values))
+    items = [v if v is not None else () for v in values]
+    lengths = np.fromiter(map(len, items), np.int64, len(items))
+    flat = [x for item in items for x in item]
+    child = typed_column(flat, dtype.value_type)
+    return pa.Array.from_buffers(
+        dtype, len(values), [_validity(present), _offsets(lengths)], children=[child]
+    )
+
+
+def _structs(values: list[Any], dtype: pa.StructType) -> pa.Array:
+    present = np.fromiter((v is not None for v in values), bool, len(values))
+    rows = [v if v is not None else {} for v in values]
+    children = [typed_column([row.get(f.name) for row in rows], f.type) for f in dtype]
+    return pa.Array.from_buffers(dtype, len(values), [_validity(present)], children=children)
+
+
+_INTS = {
+    pa.int8(): np.int8,
+    pa.int16(): np.int16,
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+    pa.uint8(): np.uint8,
+    pa.uint16(): np.uint16,
+    pa.uint32(): np.uint32,
+    pa.uint64(): np.uint64,
+}
+
+
+def typed_column(values: list[Any], dtype: pa.DataType) -> pa.Array:
+    """``pa.array(values, type=dtype)`` for rows of documents (strings, numbers, lists and
+    structs of them, None for null or missing) without the pandas import; a value that is
+    not of the column's plain Python type (e.g. a string in a number column) goes through
+    ``pa.array`` itself, which converts or raises exactly as it would have."""
+    kinds = {type(v) for v in values} - {type(None)}
+    if not kinds and not pa.types.is_struct(dtype):
+        return pa.nulls(len(values), dtype)
+    if dtype == pa.string() and kinds <= {str}:
+        return strings(values)
+    if dtype == pa.float64() and kinds <= {float, int}:
+        return _floats(values, dtype)
+    if dtype in _INTS and kinds <= {int}:
+        try:
+            return _fixed_ints(values, dtype)
+        except OverflowError:
+            pass  # pa.array raises its own error for the value that does not fit
+    if dtype == pa.bool_() and kinds <= {bool}:
+        present = np.fromiter((v is not None for v in values), bool, len(values))
+        truth = np.fromiter((v is True for v in values), bool, len(values))
+        bits = np.packbits(truth, bitorder="little")
+        return pa.Array.from_buffers(dtype, len(values), [_validity(present), pa.py_buffer(bits)])
+    if pa.types.is_list(dtype) and kinds <= {list, tuple}:
+        return _lists(values, dtype)
+    if pa.types.is_struct(dtype) and kinds <= {dict}:
+        return _structs(values, dtype)
+    return pa.array(values, type=dtype)
+
+
+def record_batch(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.RecordBatch:
+    """``pa.RecordBatch.from_pylist(rows, schema=schema)`` through ``typed_column``."""
+    columns = [typed_column([row.get(f.name) for row in rows], f.type) for f in schema]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
