@@ -64,22 +64,24 @@ def prepare_tree(
     if tree.body is None:
         return tree
     # Each query walks the whole tree: skip those whose elements the page cannot contain.
-    lowered = html.lower()
-    if keep_math and "katex" in lowered:
+    # Tag and class names match ASCII case-insensitively, so lowering the ASCII letters of
+    # the bytes is enough (and ten times faster than str.lower on a page with non-ASCII text).
+    lowered = html.encode("utf-8", "replace").lower()
+    if keep_math and b"katex" in lowered:
         for node in tree.body.query_selector_all(".katex-html"):
             node.decompose()
-    if keep_math and "math/tex" in lowered:
+    if keep_math and b"math/tex" in lowered:
         for script in tree.body.query_selector_all('script[type^="math/tex"]'):
             display = "mode=display" in (script.getattr("type") or "")
             tex = script.text.strip()
             script.replace_with(tree.create_text_node(f"$${tex}$$" if display else f"${tex}$"))
-    if keep_math and "<math" in lowered:
+    if keep_math and b"<math" in lowered:
         for math in tree.body.query_selector_all("math"):
             annotation = math.query_selector('annotation[encoding="application/x-tex"]')
             tex = (annotation.text if annotation is not None else math.text).strip()
             display = math.getattr("display") == "block"
             math.replace_with(tree.create_text_node(f"$${tex}$$" if display else f"${tex}$"))
-    if code_fences and "<pre" in lowered:
+    if code_fences and b"<pre" in lowered:
         for pre in tree.body.query_selector_all("pre"):
             opening = tree.create_text_node(f"```{_fence_language(pre)}\n")
             if pre.first_child is not None:
@@ -87,10 +89,10 @@ def prepare_tree(
             else:
                 pre.append_child(opening)
             pre.append_child(tree.create_text_node("\n```"))
-    if mark_inline_code and "<code" in lowered:
+    if mark_inline_code and b"<code" in lowered:
         # One query for the <code> inside <pre> (walking each element's parents from Python
         # cost more than the extraction).
-        in_pre = set(tree.body.query_selector_all("pre code")) if "<pre" in lowered else set()
+        in_pre = set(tree.body.query_selector_all("pre code")) if b"<pre" in lowered else set()
         for code in tree.body.query_selector_all("code"):
             if code.first_child is None or code in in_pre:
                 continue
