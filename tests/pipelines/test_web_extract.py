@@ -43,6 +43,17 @@ def test_code_block_lines_survive_fenced():
     assert "Home" not in text
 
 
+def test_upper_case_tags_and_non_ascii_text_are_found():
+    # Tag names match case-insensitively; the page's own text is not ASCII.
+    page = extract_page(
+        "<HTML><BODY><P>Größe und Maß: ein Beispiel für Schleifen, die jedes Element lesen.</P>"
+        "<PRE>for x in xs:\n    print(x)</PRE><P>Dann <CODE>len(xs)</CODE> zählen.</P>"
+        "</BODY></HTML>"
+    )
+    assert "```\nfor x in xs:\n    print(x)\n```" in page.text
+    assert [page.text[a:b] for a, b in page.inline_code_spans] == ["len(xs)"]
+
+
 def test_code_spans_locate_blocks_and_inline_code():
     page = extract_page(PAGE)
     [(start, end)] = page.code_spans
