@@ -3,6 +3,7 @@
 import pytest
 from datatrove.data import Document
 
+from mellum_data.filters.gopher import CJK_WORD_CHARS, TOP_N_GRAMS, repetition_reason
 from mellum_data.filters.web_quality import (
     C4Quality,
     FineWebQuality,
@@ -289,6 +290,51 @@ def test_top_ngram_rule_needs_a_repeat():
     short = "We will be back soon, after some maintenance on the servers."
     assert GopherRepetition().filter(doc(short)) is True
     assert GopherQuality().filter(doc(short)) == (False, "gopher_quality_short_doc")
+
+
+def _top_ngram_reference(text, words, rules, scale, sep):
+    """The top n-gram rules counted in full for every n (no bound), in the given order."""
+    from collections import Counter
+
+    words = [w.lower() for w in words]
+    for n, frac in rules:
+        k = n * scale
+        grams = Counter(zip(*(words[i:] for i in range(k))))
+        if grams:
+            gram, count = grams.most_common(1)[0]
+            if count >= 2 and (sum(map(len, gram)) + sep * (k - 1)) * count / len(text) > frac:
+                return f"top_{n}_gram"
+    return None
+
+
+@pytest.mark.parametrize(
+    "rules", [TOP_N_GRAMS, ((4, 0.16), (2, 0.2), (3, 0.18)), ((2, 0.05), (3, 0.04), (4, 0.03))]
+)
+def test_top_ngram_bound_never_changes_a_decision(rules):
+    import random
+
+    rng = random.Random(7)
+    vocab = ["alpha", "be", "c", "delta", "echo", "fast", "loans", "the", "of", "supercharged"]
+    fired = set()
+    for _ in range(1500):
+        picked = vocab[: rng.randint(2, len(vocab))]
+        text = " ".join(rng.choice(picked) for _ in range(rng.randint(1, 80)))
+        words = text.split()
+        for character_words, (scale, sep) in ((False, (1, 1)), (True, (CJK_WORD_CHARS, 0))):
+            got = repetition_reason(
+                text,
+                words,
+                character_words=character_words,
+                top_n_grams=rules,
+                dup_para_frac=None,
+                dup_para_char_frac=None,
+                dup_line_frac=None,
+                dup_line_char_frac=None,
+                dup_n_grams=(),
+            )
+            assert got == _top_ngram_reference(text, words, rules, scale, sep)
+            fired.add(got)
+    assert None in fired and len(fired) >= 3  # passes and at least two different rules
 
 
 WORD_CASES = [

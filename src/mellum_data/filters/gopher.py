@@ -97,14 +97,15 @@ def duplicates(items: list[str]) -> tuple[int, int]:
     return find_duplicates(items)
 
 
-def _top_ngram_chars(words: list[str], n: int, sep: int) -> int:
+def _top_ngram(words: list[str], n: int, sep: int) -> tuple[int, int]:
+    """Characters covered by the most frequent n-gram (0 unless it repeats), and its count."""
     grams = Counter(_ngrams(words, n))
     if not grams:
-        return 0
+        return 0, 0
     gram, count = grams.most_common(1)[0]
     if count < 2:  # nothing repeats (datatrove would drop a short page for its only n-gram)
-        return 0
-    return (sum(map(len, gram)) + sep * (n - 1)) * count
+        return 0, count
+    return (sum(map(len, gram)) + sep * (n - 1)) * count, count
 
 
 def _duplicated_ngram_chars(words: list[str], n: int) -> int:
@@ -171,8 +172,18 @@ def repetition_reason(
         return "dup_line_char_frac"
     words = "\n".join(words).lower().split("\n")  # one C call, not one per word
     scale, sep = (CJK_WORD_CHARS, 0) if character_words else (1, 1)
+    # An n-gram occurs at most as often as the most frequent shorter n-gram (each of its
+    # occurrences starts with one) and has at most the characters of the n longest words:
+    # when that bound is under a rule's threshold, the rule cannot fire and goes uncounted.
+    longest = sorted(map(len, words), reverse=True)
+    counted: dict[int, int] = {}  # n -> count of the most frequent n-gram
     for n, frac in top_n_grams:
-        if _top_ngram_chars(words, n * scale, sep) / len(text) > frac:
+        k = n * scale
+        most = min([c for m, c in counted.items() if m <= k], default=len(words))
+        if most < 2 or (sum(longest[:k]) + sep * (k - 1)) * most / len(text) <= frac:
+            continue
+        chars, counted[k] = _top_ngram(words, k, sep)
+        if chars / len(text) > frac:
             return f"top_{n}_gram"
     for n, frac in sorted(dup_n_grams):
         repeated = _duplicated_ngram_chars(words, n * scale)
