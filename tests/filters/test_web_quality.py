@@ -382,3 +382,35 @@ def test_c4_page_rules_still_fire_after_enough_sentences():
         "c4_quality_curly_bracket",
     )
     assert C4Quality(filter_curly_bracket=False).filter(doc(braces)) is True
+
+
+def test_filters_in_batches_decide_as_one_by_one():
+    from mellum_data.filters.lean import in_batches
+
+    texts = [ARTICLE, TUTORIAL, GERMAN] + [text for _, text, _ in CASES]
+    langs = ["en", "en", "de"] + ["en"] * len(CASES)
+
+    def run(size: int) -> list:
+        docs = [
+            Document(text=t, id=str(i), metadata={"lang": lang})
+            for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
+        ]
+        chain = in_batches(
+            [GopherRepetition(), GopherQuality(), C4Quality(), FineWebQuality()], size
+        )
+        pipeline = iter(docs)
+        for step in chain:
+            pipeline = step.run(pipeline)
+        kept = [d.id for d in pipeline]
+        drops = {
+            (step.name, key, stat.total)
+            for step in chain
+            for key, stat in step.stats.stats.items()
+            if key.startswith("dropped_")
+        }
+        return kept, drops
+
+    one, batched = run(1), run(4)
+    assert batched == one
+    assert one[0][:3] == ["0", "1", "2"]  # the good pages
+    assert len(one[1]) >= 5  # several rules fired

@@ -109,27 +109,33 @@ class ScriptWordTokenizer(WordTokenizer):
 WORDS = ScriptWordTokenizer()
 
 
-class _LastDocument:
+class _Derived:
     """What the quality filters derive from a document (its prose, the words of what they
-    judge, its word count), kept for the last document only: the filters run one after the
-    other on each document, and no step changes a text or its spans after extraction (the
-    objects themselves are compared, so a new document never meets stale values)."""
+    judge, its word count), kept for the last ``capacity`` documents: the filters run one
+    after the other on each document, or on each batch of documents, and no step changes a
+    text or its spans after extraction. Entries are found by the document object and used
+    only while its text and span objects are the ones they were computed from, so a new
+    document never meets stale values."""
 
-    def __init__(self) -> None:
-        self.key: tuple = ()
-        self.values: dict[str, Any] = {}
+    def __init__(self, capacity: int = 512) -> None:
+        self.capacity = capacity
+        self.entries: dict[int, tuple[tuple, dict[str, Any]]] = {}
 
     def get(self, doc: Document, name: str, compute: Callable[[], Any]) -> Any:
         meta = doc.metadata
         key = (doc.text, meta.get("code_spans"), meta.get("inline_code_spans"))
-        if len(self.key) != len(key) or any(a is not b for a, b in zip(key, self.key)):
-            self.key, self.values = key, {}
-        if name not in self.values:
-            self.values[name] = compute()
-        return self.values[name]
+        entry = self.entries.get(id(doc))
+        if entry is None or any(a is not b for a, b in zip(key, entry[0])):
+            if len(self.entries) >= self.capacity:
+                del self.entries[next(iter(self.entries))]  # the oldest
+            entry = self.entries[id(doc)] = (key, {})
+        values = entry[1]
+        if name not in values:
+            values[name] = compute()
+        return values[name]
 
 
-_LAST = _LastDocument()
+_DERIVED = _Derived()
 # A token (one a line) made of punctuation only.
 _PUNCTUATION_TOKEN = re.compile(
     "^["
@@ -174,12 +180,12 @@ class ScopedQualityFilter(LeanFilter):
     def judged_text(self, doc: Document) -> str:
         if not self.prose_only:
             return doc.text
-        return _LAST.get(doc, "prose", lambda: document_prose(doc.text, doc.metadata))
+        return _DERIVED.get(doc, "prose", lambda: document_prose(doc.text, doc.metadata))
 
     def judged_words(self, doc: Document) -> list[str]:
         """The words of ``judged_text`` (blank lines do not change them)."""
         text = self.judged_text(doc)
-        return _LAST.get(doc, f"words:{self.prose_only}", lambda: WORDS.word_tokenize(text))
+        return _DERIVED.get(doc, f"words:{self.prose_only}", lambda: WORDS.word_tokenize(text))
 
     def judge(self, doc: Document, text: str, lang: str) -> str | None:
         """The reason ``text`` (the judged text of ``doc``) fails, or None."""
@@ -192,7 +198,8 @@ class ScopedQualityFilter(LeanFilter):
             return True
         text = self.judged_text(doc)
         if self.single_spaced:
-            text = _LAST.get(doc, f"single:{self.prose_only}", lambda: _BLANK_LINES.sub("\n", text))
+            single = f"single:{self.prose_only}"
+            text = _DERIVED.get(doc, single, lambda: _BLANK_LINES.sub("\n", text))
         if not text.strip():  # nothing to judge (the language filter requires prose)
             return True
         reason = self.judge(doc, text, lang)
@@ -235,7 +242,7 @@ class GopherQuality(ScopedQualityFilter):
         self.stop_words = {lang: frozenset(words) for lang, words in stop_words.items()}
 
     def judge(self, doc: Document, text: str, lang: str) -> str | None:
-        n_words = _LAST.get(doc, "doc_words", lambda: count_words(doc.text))
+        n_words = _DERIVED.get(doc, "doc_words", lambda: count_words(doc.text))
         if self.min_doc_words is not None and n_words < self.min_doc_words:
             return "short_doc"
         if self.max_doc_words is not None and n_words > self.max_doc_words:

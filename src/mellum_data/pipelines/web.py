@@ -29,6 +29,7 @@ from mellum_data.config import StrictModel
 from mellum_data.errors import InputError
 from mellum_data.filters import gopher
 from mellum_data.filters.language import LID_MIN_SCORES, calibrate_lid_thresholds
+from mellum_data.filters.lean import in_batches
 from mellum_data.filters.quality_classifier import QualityTier
 from mellum_data.filters.url import BUILTIN_BLOCKED_WORDS, TRACKING_PARAMS, UrlFilter
 from mellum_data.filters.web_quality import (
@@ -79,6 +80,9 @@ WEB_METADATA: dict[str, pa.DataType] = {
 
 # What a page removed as a URL repeat names (filters.url).
 URL_DUPLICATE = {"duplicate_of": pa.string(), "duplicate_of_url": pa.string()}
+# Documents each filter takes at a time (see ``filters.lean.in_batches``); the extractor keeps
+# its own batch (``extract.batch_size``).
+FILTER_BATCH = 64
 
 
 class UrlConfig(StrictModel):
@@ -258,15 +262,16 @@ def quality_steps(cfg: QualityConfig, writer_for: WriterFor) -> list:
 
 
 def filter_steps(groups: list, config: WebConfig, writer_for: WriterFor) -> list:
-    """Reading and every filter before the classifier."""
-    return [
-        *reader_steps(groups, config.reader, source=config.source, kind=config.kind),
+    """Reading and every filter before the classifier, the filters a batch at a time."""
+    filters = [
         DropMarked(exclusion_writer=writer_for("read")),
         *url_filter(config.url, writer_for("url")),
         extractor(config.extract, config.reader, writer_for("extract")),
         language_filter(config.language, writer_for("language"), strip_math=False),
         *quality_steps(config.quality, writer_for),
     ]
+    readers = reader_steps(groups, config.reader, source=config.source, kind=config.kind)
+    return [*readers, *in_batches(filters, FILTER_BATCH)]
 
 
 def first_documents(steps: list, n: int) -> list[str]:
