@@ -11,7 +11,12 @@ from warcio.warcwriter import WARCWriter
 
 from mellum_data.errors import InputError
 from mellum_data.pipelines.executor import Execution
-from mellum_data.pipelines.readers import WarcHtmlReader, declared_charset, decode_body
+from mellum_data.pipelines.readers import (
+    WarcHtmlReader,
+    declared_charset,
+    decode_body,
+    http_payload,
+)
 from mellum_data.pipelines.sources import WEB_FORMATS, ReaderConfig, doc_id, resolve_inputs
 from mellum_data.pipelines.web import WebConfig, run_web
 
@@ -199,3 +204,80 @@ def test_compressed_jsonl_with_custom_fields_local_and_s3_glob(s3_server, tmp_pa
         assert kept["metadata"][0]["url"] == "https://retry.example/"
         assert kept["text"][0].startswith("Retrying requests\n\nNetwork calls fail")
         assert list(removed["metadata"].struct.field("drop_reason")) == ["read_missing_text"] * n
+
+
+def test_http_payload_undoes_encodings_or_keeps_the_body():
+    import zlib
+
+    page = b"<html><body><p>hello</p></body></html>"
+    assert http_payload(gzip.compress(page), None, "gzip") == page
+    assert http_payload(zlib.compress(page), None, "Deflate") == page
+    raw_deflate = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    assert http_payload(raw_deflate.compress(page) + raw_deflate.flush(), None, "deflate") == page
+    assert http_payload(b"6\r\nhello \r\n5;x=1\r\nworld\r\n0\r\n\r\n", "chunked", None) == (
+        b"hello world"
+    )
+    # Declared but not so encoded: the body as it came (as warcio does).
+    assert http_payload(page, None, "gzip") == page
+    assert http_payload(b"zz\r\nhello\r\n0\r\n\r\n", "chunked", None) == (
+        b"zz\r\nhello\r\n0\r\n\r\n"
+    )
+    assert http_payload(page, "identity", "identity") == page
+
+
+def _warc(records: list[tuple[str, list, bytes]], gz: bool = True) -> bytes:
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=gz)
+    for url, headers, body in records:
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
+        )
+    return buf.getvalue()
+
+
+def _read(tmp_path, name: str, data: bytes) -> tuple[list, WarcHtmlReader]:
+    (tmp_path / name).write_bytes(data)
+    [group] = resolve_inputs([str(tmp_path / name)], WEB_FORMATS)
+    reader = WarcHtmlReader(group, ReaderConfig(), source="web", kind="web")
+    return list(reader.run()), reader
+
+
+def test_warc_encodings_truncation_and_corruption(tmp_path):
+    page = PAGE.encode()
+    html = ("Content-Type", "text/html; charset=utf-8")
+    records = [
+        ("https://a.example/", [html], page),
+        ("https://gz.example/", [html, ("Content-Encoding", "gzip")], gzip.compress(page)),
+        ("https://bad-gz.example/", [html, ("Content-Encoding", "gzip")], page),
+        (
+            "https://chunked.example/",
+            [html, ("Transfer-Encoding", "chunked")],
+            b"4\r\n<p>x\r\n0\r\n\r\n",
+        ),
+    ]
+    docs, _ = _read(tmp_path, "ok.warc.gz", _warc(records))
+    assert [(d.metadata["url"], d.metadata.get("drop_reason")) for d in docs] == [
+        ("https://a.example/", None),
+        ("https://gz.example/", None),
+        ("https://bad-gz.example/", None),
+        ("https://chunked.example/", None),
+    ]
+    assert docs[0].text == docs[1].text == docs[2].text == PAGE
+    assert docs[3].text == "<p>x"
+
+    # An uncompressed WARC that ends inside a record's payload.
+    plain = _warc(records[:2], gz=False)
+    docs, _ = _read(tmp_path, "cut.warc", plain[:-100])
+    assert [(d.metadata["url"], d.metadata.get("drop_reason")) for d in docs] == [
+        ("https://a.example/", None),
+        ("https://gz.example/", "read_truncated"),
+    ]
+    # A gzipped WARC that ends inside a record's WARC headers.
+    whole = _warc(records[:3])
+    docs, _ = _read(tmp_path, "cut.warc.gz", whole[: whole.index(b"\x1f\x8b", 100) + 150])
+    assert [d.metadata.get("drop_reason") for d in docs][-1] == "read_truncated"
+
+    for name, data in (("junk.warc", b"not a warc at all\n" * 10), ("junk.warc.gz", b"x" * 100)):
+        with pytest.raises(InputError, match=f"{name}: corrupt WARC"):
+            _read(tmp_path, name, data)
