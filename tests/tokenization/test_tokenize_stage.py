@@ -111,7 +111,15 @@ def test_few_unique_tokens_are_removed_with_reason(
 ) -> None:
     docs = make_corpus(n_web=6, n_code=0)
     docs["web"][2]["text"] = "ka ka ka ka ka ka ka ka\n" * 50
-    inp = write_stage(tmp_path / "in", {"web": docs["web"]})
+    # A second source whose metadata has a field the first lacks: the removed file has both.
+    math = [
+        {"text": "x " * 200, "id": "math/0", "metadata": {"source": "math", "score": 0.9}},
+        *[
+            {**d, "id": f"math/{i}", "metadata": {**d["metadata"], "source": "math", "score": 0.5}}
+            for i, d in enumerate(docs["web"][3:], start=1)
+        ],
+    ]
+    inp = write_stage(tmp_path / "in", {"web": docs["web"], "math": math})
     counts = run_tokenize(
         str(inp),
         tokenizer_path,
@@ -120,9 +128,14 @@ def test_few_unique_tokens_are_removed_with_reason(
         Execution(),
     )
     assert counts["web"].documents == 5 and counts["web"].dropped == {DROP_MIN_UNIQUE: 1}
+    assert counts["math"].documents == 3 and counts["math"].dropped == {DROP_MIN_UNIQUE: 1}
     removed = pq.read_table(tmp_path / "out" / "removed" / "tokenize").to_pylist()
-    assert [r["id"] for r in removed] == ["web/2"]
-    assert removed[0]["metadata"]["drop_reason"] == "tokenize_min_unique_tokens"
+    assert sorted(r["id"] for r in removed) == ["math/0", "web/2"]
+    by_id = {r["id"]: r["metadata"] for r in removed}
+    assert by_id["math/0"]["score"] == 0.9 and by_id["web/2"]["score"] is None
+    assert by_id["web/2"]["quality_tier"] == "low" and by_id["math/0"]["quality_tier"] is None
+    assert {m["drop_reason"] for m in by_id.values()} == {"tokenize_min_unique_tokens"}
+    assert {m["dropped_by"] for m in by_id.values()} == {"tokenize"}
 
 
 def test_bos_and_special_token_text(

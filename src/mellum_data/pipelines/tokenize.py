@@ -15,14 +15,17 @@ from __future__ import annotations
 import dataclasses
 import os
 
+import pyarrow as pa
 from datatrove.io import get_datafolder
 from pydantic import Field
 
 from mellum_data.config import StrictModel
 from mellum_data.errors import ConfigError
 from mellum_data.io import atomic_write_json, read_json
-from mellum_data.pipelines.common import StageOutputReader, logs_dir, removed_writer
+from mellum_data.layout import stage_docs_glob
+from mellum_data.pipelines.common import StageOutputReader, logs_dir
 from mellum_data.pipelines.executor import Execution, make_executor
+from mellum_data.pipelines.writers import RemovedWriter
 from mellum_data.tokenize.manifest import SourceCounts, read_source_counts, subfolder
 from mellum_data.tokenize.step import MergeSourceCounts, ShardTokenizer
 from mellum_data.tokenize.tokenizer import file_digest, load_tokenizer, read_tokenizer_json
@@ -64,6 +67,28 @@ def _check_run_record(output: str, record: dict, force: bool) -> None:
     atomic_write_json(folder, RUN_RECORD, record)
 
 
+def input_metadata_fields(input: str) -> dict[str, pa.DataType]:
+    """The metadata fields of a stage output's documents, all sources together (each source
+    folder is written by one stage with one schema, so one file's footer per folder tells).
+    The removed-documents writer gets them as its schema: a schema inferred from the first
+    dropped document would lose fields other sources have, and pyarrow's inference imports
+    pandas in every worker."""
+    import pyarrow.parquet as pq
+
+    folder = get_datafolder(input)
+    first: dict[str, str] = {}
+    for path in folder.list_files(glob_pattern=stage_docs_glob(folder), recursive=True):
+        first.setdefault(path.rsplit("/", 1)[0] if "/" in path else "", path)
+    fields: dict[str, pa.DataType] = {}
+    for path in first.values():
+        with folder.open(path, "rb") as f:
+            schema = pq.read_schema(f)
+        if "metadata" in schema.names and pa.types.is_struct(schema.field("metadata").type):
+            for field in schema.field("metadata").type:
+                fields.setdefault(field.name, field.type)
+    return fields
+
+
 def run_tokenize(
     input: str,
     tokenizer: str,
@@ -96,7 +121,7 @@ def run_tokenize(
             shard_tokens=config.shard_tokens,
             batch_size=config.batch_size,
             fim_split_points=config.fim_split_points,
-            exclusion_writer=removed_writer(output, "tokenize"),
+            exclusion_writer=RemovedWriter(output, "tokenize", input_metadata_fields(input)),
             tokenizer_known=known,
         ),
     ]
