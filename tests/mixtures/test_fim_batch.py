@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mellum_data.mixtures.fim_batch import fim_batch
+from mellum_data.mixtures.fim_batch import fim_batch, fim_place
 from mellum_data.mixtures.keys import FIM_NONE, FIM_PSM, FIM_SPM
 from mellum_data.tokenize.fim import FimIds, fim_order, invert_fim
 
@@ -86,6 +86,48 @@ def test_matches_the_per_document_reference_for_its_cuts(bos: int | None) -> Non
             k, checked = k + 1, checked + 1
         assert at == out.size and k == a.size
     assert checked > 300
+
+
+@pytest.mark.parametrize("bos", [None, BOS])
+def test_placing_fim_documents_from_elsewhere_gives_the_same_window(bos: int | None) -> None:
+    """The phase writer reads plain documents straight to their place and FIM documents past
+    the window's end, then ``fim_place`` moves those: the same tokens and cuts."""
+    rng = np.random.default_rng(5)
+    for trial in range(100):
+        docs, tokens, lengths, modes, points = _random_window(rng, bos)
+        want, out_lengths, cuts = fim_batch(
+            tokens,
+            lengths,
+            modes,
+            pa.array(points, POINTS),
+            np.random.default_rng(trial),
+            IDS,
+            bos_id=bos,
+            eos_id=EOS,
+        )
+        at = np.cumsum(out_lengths) - out_lengths
+        fim = np.flatnonzero(modes > 0)
+        size = int(out_lengths.sum())
+        stored_at = size + np.cumsum(lengths[fim]) - lengths[fim]
+        buffer = np.full(size + int(lengths[fim].sum()), 9999, dtype=np.uint16)
+        for j, doc in enumerate(docs):
+            dest = stored_at[np.searchsorted(fim, j)] if modes[j] > 0 else at[j]
+            buffer[dest : dest + doc.size] = doc
+        got = fim_place(
+            buffer,
+            at[fim],
+            buffer,
+            stored_at,
+            lengths[fim],
+            modes[fim],
+            pa.array(points, POINTS).take(pa.array(fim)),
+            np.random.default_rng(trial),
+            IDS,
+            bos_id=bos,
+            eos_id=EOS,
+        )
+        assert buffer[:size].tolist() == want.tolist()
+        assert [c.tolist() for c in got] == [c.tolist() for c in cuts]
 
 
 def test_cuts_are_uniform_over_pairs_of_candidates() -> None:

@@ -18,12 +18,22 @@ def _docs(n: int, seed: int = 0) -> list[np.ndarray]:
     return [rng.integers(0, 65535, int(rng.integers(1, 90_000)), dtype=np.uint16) for _ in range(n)]
 
 
-def _write(path: Path, name: str, docs: list[np.ndarray], batches: list[int] | None) -> dict:
+def _write(
+    path: Path,
+    name: str,
+    docs: list[np.ndarray],
+    batches: list[int] | None,
+    *,
+    background: bool = False,
+    later: bool = False,
+) -> dict:
     meta = [
         {"id": f"d{i}", "source": "code" if i % 2 else "web", "tier": [None, "high"][i % 2]}
         for i in range(len(docs))
     ]
-    with ShardWriter(str(path), name, token_size=2, tokenizer_id="sha256:t") as w:
+    with ShardWriter(
+        str(path), name, token_size=2, tokenizer_id="sha256:t", background=background
+    ) as w:
         if batches is None:
             for d, m in zip(docs, meta, strict=True):
                 w.add(d, id=m["id"], source=m["source"], quality_tier=m["tier"],
@@ -48,7 +58,7 @@ def _write(path: Path, name: str, docs: list[np.ndarray], batches: list[int] | N
                     },
                 )
                 lo += size
-        info = w.close()
+        info = w.close_later().result() if later else w.close()
     return info.to_dict()
 
 
@@ -70,6 +80,34 @@ def test_batches_write_the_same_shard_as_single_documents(tmp_path: Path) -> Non
     ]
     for i in (0, 1, 17, 39):
         assert np.array_equal(b.document(i), docs[i])
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_background_writes_the_same_shard(tmp_path: Path, later: bool) -> None:
+    docs = _docs(40, seed=1)
+    one = _write(tmp_path / "a", "s", docs, [5, 0, 30, 4])
+    two = _write(tmp_path / "b", "s", docs, [5, 0, 30, 4], background=True, later=later)
+    assert one["tokens"] > 3 * BLOCK_BYTES // 2
+    assert one == two
+    for suffix in (".ds", ".ds.index", ".ds.docs.parquet", ".ds.metadata"):
+        assert (tmp_path / "a" / f"s{suffix}").read_bytes() == (
+            tmp_path / "b" / f"s{suffix}"
+        ).read_bytes()
+
+
+def test_background_writer_drops_its_shard_after_an_error(tmp_path: Path) -> None:
+    docs = _docs(6, seed=2)
+    with pytest.raises(RuntimeError, match="stop"):
+        with ShardWriter(
+            str(tmp_path), "s", token_size=2, tokenizer_id="sha256:t", background=True
+        ) as w:
+            for d in docs:
+                w.add_batch(d, np.array([d.size]), {"id": ["x"], "source": ["web"]})
+            raise RuntimeError("stop")
+    assert list(tmp_path.iterdir()) == []
+    with ShardWriter(str(tmp_path), "t", token_size=2, tokenizer_id="sha256:t") as w:
+        with pytest.raises(RuntimeError, match="background=True"):
+            w.close_later()
 
 
 def test_batch_errors_name_the_mismatch(tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ Scale: no process holds the corpus, a source, or an index of either. Per process
   ``LOOKAHEAD``), and up to ``CACHE_BYTES`` of per-document arrays kept between passes;
 - a router task: one input sidecar and up to ``flush_rows`` routed records;
 - a writer task: one bucket's records (about 100 bytes per document plus its FIM points, for
-  ``bucket_tokens`` tokens) and ``WINDOW`` documents' tokens.
+  ``bucket_tokens`` tokens) and a few windows of ``WINDOW`` documents' tokens (the one laid
+  out, and those of the two shards being written that the helper thread has not written yet).
 
 What still grows with the corpus, honestly: the driver's *time* (cutting reads the token
 counts of every shard of a source twice per epoch a phase reaches, in this one process; the

@@ -57,16 +57,29 @@ class InputTokens:
         return data
 
     def read_flat(self, inputs: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        """The tokens of the documents, concatenated in the given order. Documents of one input
-        shard are read in file order, each straight into its place (``preadv``) for local
-        files; on object stores nearby ones are fetched in one request."""
-        width = self.info.token_size
+        """The tokens of the documents, concatenated in the given order."""
         counts = np.asarray(counts, dtype=np.int64)
         out = np.empty(int(counts.sum()), dtype=self.dtype)
+        self.read_into(out, np.cumsum(counts) - counts, inputs, offsets, counts)
+        return out
+
+    def read_into(
+        self,
+        out: np.ndarray,
+        at: np.ndarray,
+        inputs: np.ndarray,
+        offsets: np.ndarray,
+        counts: np.ndarray,
+    ) -> None:
+        """Reads each document's tokens to ``out[at[i]:]``. Documents of one input shard are
+        read in file order, each straight into its place (``preadv``) for local files; on
+        object stores nearby ones are fetched in one request."""
+        width = self.info.token_size
+        counts = np.asarray(counts, dtype=np.int64)
         if not counts.size:
-            return out
+            return
         order = np.lexsort((offsets, inputs))
-        dest = ((np.cumsum(counts) - counts) * width)[order]
+        dest = np.asarray(at, dtype=np.int64)[order] * width
         inp = np.asarray(inputs)[order]
         start = np.asarray(offsets)[order].astype(np.int64) * width
         size = counts[order] * width
@@ -74,12 +87,11 @@ class InputTokens:
         remote = self._remote[inp]
         if not remote.any():
             self._read_local(view, inp, start, size, dest)
-            return out
+            return
         local = np.flatnonzero(~remote)
         self._read_local(view, inp[local], start[local], size[local], dest[local])
         far = np.flatnonzero(remote)
         self._read_remote(view, inp[far], start[far], size[far], dest[far])
-        return out
 
     def _read_local(
         self,

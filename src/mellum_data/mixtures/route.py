@@ -25,6 +25,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
+from mellum_data.mixtures.arrow import from_numpy, to_numpy
 from mellum_data.mixtures.keys import fim_modes, keyed, salt
 from mellum_data.mixtures.select import Segment, fim_salt, order_salt
 from mellum_data.mixtures.sources import ShardRef, read_block
@@ -75,11 +76,11 @@ class RoutePhase:
     segments: dict[str, list[Segment]]  # per source
 
 
-def _column(meta: pa.Table, name: str, rows: np.ndarray) -> pa.Array:
+def _column(meta: pa.Table, name: str, size: int) -> pa.Array:
     kind = SCHEMA.field(name).type
     if name not in meta.column_names:
-        return pa.nulls(rows.size, type=kind)
-    column = meta.column(name).take(pa.array(rows))
+        return pa.nulls(size, type=kind)
+    column = meta.column(name)
     return column.cast(kind) if column.type != kind else column
 
 
@@ -110,7 +111,8 @@ def route_block(
             fim = fim_modes(u, block.is_code[d], fsalt, phase.fim_rate, phase.spm_share)
             key = keyed(u, shuffle_salt(seed, phase.index, ref.source, seg.epoch))
             assert block.meta is not None
-            points = _column(block.meta, "fim_points", d)
+            meta = block.meta.take(from_numpy(d))
+            points = _column(meta, "fim_points", sel.size)
             columns = {
                 "key": key,
                 "bucket": bucket_of(key, phase.buckets),
@@ -121,13 +123,14 @@ def route_block(
                 "offset": block.offset[d],
                 "tokens": block.tokens[d],
                 "fim": fim,
-                **{c: _column(block.meta, c, d) for c in ("id", "quality_tier", "kind", "lang")},
+                **{c: _column(meta, c, sel.size) for c in ("id", "quality_tier", "kind", "lang")},
                 # FIM points only travel with the copies that become FIM examples.
                 "fim_points": pc.if_else(
-                    pa.array(fim > 0), points, pa.nulls(sel.size, points.type)
+                    from_numpy(fim > 0), points, pa.nulls(sel.size, points.type)
                 ),
             }
-            parts.append(pa.table(columns, schema=SCHEMA))
+            arrays = [from_numpy(c) if isinstance(c, np.ndarray) else c for c in columns.values()]
+            parts.append(pa.Table.from_arrays(arrays, schema=SCHEMA))
         if parts:
             out[phase.name] = pa.concat_tables(parts)
     return out
@@ -182,6 +185,9 @@ class PhaseRouter(PipelineStep):
                 self._flush(buffer, rank, flushes)
                 rows, flushes = 0, flushes + 1
         self._flush(buffer, rank, flushes)
+        # The records held are Arrow memory, which the pool keeps after they are freed: give
+        # it back, or the writer stage, often next in this process, would start above it.
+        pa.default_memory_pool().release_unused()
         return
         yield
 
@@ -192,7 +198,7 @@ class PhaseRouter(PipelineStep):
             table = pa.concat_tables(tables)
             tables.clear()
             table = table.take(pc.sort_indices(table, [("bucket", "ascending")]))
-            bucket = table.column("bucket").to_numpy()
+            bucket = to_numpy(table.column("bucket"))
             starts = np.flatnonzero(np.diff(bucket, prepend=-1))
             ends = np.append(starts[1:], bucket.size)
             folder = self.output_folder

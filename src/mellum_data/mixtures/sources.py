@@ -23,6 +23,7 @@ from datatrove.io import get_datafolder
 
 from mellum_data.errors import DataError, InputError
 from mellum_data.io import PARQUET_THREADS
+from mellum_data.mixtures.arrow import from_numpy, string_scalar, strings, to_numpy
 from mellum_data.mixtures.keys import MAX_ROWS, MAX_SHARDS, make_uids
 from mellum_data.mixtures.spec import SourceSpec
 from mellum_data.tokenize.manifest import SOURCE_COUNTS, SourceCounts, read_source_counts
@@ -125,9 +126,9 @@ def _matches(table: pa.Table, fields: dict[str, list[str]], where: str) -> np.nd
                 f"{', '.join(table.column_names)}"
             )
         # Case-insensitive: the code stage writes "Python", a mixture may say "python".
-        wanted = pa.array([v.lower() for v in values], type=pa.string())
+        wanted = strings([v.lower() for v in values])
         hit = pc.is_in(pc.utf8_lower(_strings(table, field)), value_set=wanted)
-        mask &= hit.fill_null(False).to_numpy(zero_copy_only=False)
+        mask &= to_numpy(hit, fill=False)
     return mask
 
 
@@ -162,27 +163,30 @@ def read_block(ref: ShardRef, spec: SourceSpec, meta: tuple[str, ...] = ()) -> B
         mask &= ~_any_match(table, exclude, where)
     rows = np.flatnonzero(mask)
     if "kind" in table.column_names:
-        code = pc.equal(_strings(table, "kind"), "code").fill_null(False)
-        is_code = code.to_numpy(zero_copy_only=False)[rows]
+        code = pc.equal(_strings(table, "kind"), string_scalar("code"))
+        is_code = to_numpy(code, fill=False)[rows]
     else:
         is_code = np.zeros(rows.size, dtype=bool)
     if spec.rehydrate:
         if cluster in table.column_names:
-            sizes = table.column(cluster).cast(pa.int64()).fill_null(1).to_numpy()[rows]
+            sizes = to_numpy(table.column(cluster).cast(pa.int64()), fill=1)[rows]
         else:
             sizes = np.ones(rows.size, dtype=np.int64)
         copies = spec.rehydrate.copies_for(sizes)
     else:
         copies = np.ones(rows.size, dtype=np.int64)
     present_meta = [c for c in meta if c in table.column_names]
+    kept = table.select(present_meta) if meta else None
+    if kept is not None and rows.size < table.num_rows:  # every row kept: no copy
+        kept = kept.take(from_numpy(rows))
     return Block(
         ref=ref,
         rows=rows.astype(np.int64),
-        tokens=table.column("tokens").to_numpy()[rows].astype(np.int64),
-        offset=table.column("offset").to_numpy()[rows].astype(np.int64),
+        tokens=to_numpy(table.column("tokens"))[rows].astype(np.int64),
+        offset=to_numpy(table.column("offset"))[rows].astype(np.int64),
         is_code=is_code,
         copies=copies,
-        meta=table.select(present_meta).take(pa.array(rows)) if meta else None,
+        meta=kept,
     )
 
 

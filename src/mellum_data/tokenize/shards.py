@@ -25,15 +25,19 @@ identity and token width before it maps the tokens.
 
 Memory of a writer: one 1 MiB write buffer, 8 bytes per document for the index, and the
 sidecar rows as Arrow columns (about the id's length plus 40 bytes and 4 per FIM point per
-document), so a task's working set grows with its shard size, never with the corpus.
+document), so a task's working set grows with its shard size, never with the corpus. A
+``background`` writer also holds up to ``PENDING_WRITES`` batches of tokens not yet written.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from array import array
+from collections import deque
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -44,6 +48,7 @@ from datatrove.io import DataFolder, DataFolderLike
 
 from mellum_data.errors import InputError
 from mellum_data.io import PARQUET_THREADS, atomic_write_bytes, folder
+from mellum_data.tokenize.columns import column as sidecar_column
 from mellum_data.tokenize.columns import table as sidecar_table
 from mellum_data.tokenize.integrity import BLOCK_BYTES, FileChecks, file_checks
 
@@ -51,6 +56,11 @@ SUFFIXES = (".ds", ".ds.index", ".ds.docs.parquet", ".ds.metadata")
 # Sidecar rows become an Arrow table every this many documents (compact, and each chunk's
 # column types are unified at close, so a column that starts as all-null is no problem).
 SIDECAR_CHUNK = 8192
+# With ``background``: at most this many of a writer's writes wait for the helper thread;
+# past it the caller waits, so a slow disk holds back the caller, not more memory.
+PENDING_WRITES = 2
+# The process's one helper thread for background writers, and the process that made it.
+_HELPER: tuple[int, ThreadPoolExecutor] | None = None
 # BLOCK_BYTES lives in ``integrity``; it is re-exported here, where shard readers look for it.
 __all__ = [
     "BLOCK_BYTES",
@@ -63,6 +73,17 @@ __all__ = [
     "parse_metadata",
     "token_size_for",
 ]
+
+
+def _helper() -> ThreadPoolExecutor:
+    """The helper thread of background writers: one per process, shared (each writer's tasks
+    still run in the order queued), so that a task writing many shards starts one thread, not
+    one per shard with its own allocator heaps. A forked child, which has no threads, makes
+    its own."""
+    global _HELPER
+    if _HELPER is None or _HELPER[0] != os.getpid():
+        _HELPER = (os.getpid(), ThreadPoolExecutor(1, "shard-writer"))
+    return _HELPER[1]
 
 
 def token_size_for(vocab_size: int) -> int:
@@ -101,7 +122,13 @@ class ShardInfo:
 
 
 class ShardWriter:
-    """Writes one shard. Call ``add`` per document, then ``close`` (or use as a context manager)."""
+    """Writes one shard. Call ``add`` per document, then ``close`` (or use as a context manager).
+
+    With ``background``, the token file's writes and checks (sha256, CRC, sums: all release
+    the GIL) run on a helper thread while the caller prepares the next batch; the caller must
+    then leave the token arrays given to ``add_batch`` unchanged (the writer holds them until
+    written, at most ``PENDING_WRITES`` batches). The shard is the same either way.
+    """
 
     def __init__(
         self,
@@ -111,6 +138,7 @@ class ShardWriter:
         token_size: int,
         tokenizer_id: str,
         tokenizer_name: str = "tokenizer",
+        background: bool = False,
     ) -> None:
         self.out: DataFolder = folder(out)
         self.name = name
@@ -121,6 +149,8 @@ class ShardWriter:
         self._f = self.out.open(self._tmp, "wb")
         self._buf = bytearray()
         self._checks = FileChecks()
+        self._pool = _helper() if background else None
+        self._pending: deque[Future[None]] = deque()
         self._ends = array("Q")
         self._tables: list[pa.Table] = []
         self._rows: dict[str, list[Any]] = _empty_rows()
@@ -197,7 +227,9 @@ class ShardWriter:
             "offset": ends - lengths,
             **{k: columns[k] for k in extra},
         }
-        self._tables.append(pa.table(table))
+        self._tables.append(
+            pa.Table.from_arrays([_arrow(v) for v in table.values()], names=list(table))
+        )
         self._ends.frombytes(ends.astype("<u8").tobytes())
         self.num_tokens = int(ends[-1])
         data = memoryview(arr).cast("B")
@@ -210,8 +242,7 @@ class ShardWriter:
         # Whole blocks go straight to the file; only the rest is buffered.
         whole = len(data) - len(data) % BLOCK_BYTES
         if whole:
-            self._f.write(data[:whole])
-            self._checks.update(data[:whole])
+            self._write(data[:whole])
         self._buf += data[whole:]
 
     def _expect_extra(self, keys: AbstractSet[str]) -> None:
@@ -222,19 +253,53 @@ class ShardWriter:
             raise ValueError(f"extra columns {sorted(keys)} differ from {self._extra_keys}")
 
     def _flush(self) -> None:
-        self._f.write(self._buf)
-        self._checks.update(self._buf)
-        self._buf = bytearray()
+        self._write(self._buf)
+        self._buf = bytearray()  # a new one: the old one may still be waiting to be written
+
+    def _write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._pool is None:
+            self._write_now(data)
+            return
+        while len(self._pending) >= PENDING_WRITES:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._write_now, data))
+
+    def _write_now(self, data: bytes | bytearray | memoryview) -> None:
+        self._f.write(data)
+        self._checks.update(data)
 
     @property
     def num_documents(self) -> int:
         return len(self._ends)
 
     def close(self) -> ShardInfo:
+        if self._pool is not None:
+            return self.close_later().result()
+        self._start_close()
+        return self._finish()
+
+    def close_later(self) -> Future[ShardInfo]:
+        """With ``background``: closes the shard on the helper thread, after the writes
+        queued before, while the caller goes on (say, with its next shard). The future gives
+        the ``ShardInfo``, or raises what went wrong; the shard is complete once it is done."""
+        if self._pool is None:
+            raise RuntimeError("close_later needs a writer made with background=True")
+        self._start_close()
+        return self._pool.submit(self._finish)
+
+    def _start_close(self) -> None:
         if self.closed:
             raise RuntimeError(f"shard {self.name} already closed")
         self.closed = True
-        self._flush()
+
+    def _finish(self) -> ShardInfo:
+        """The rest of ``close``: on the helper thread with ``background``, where the token
+        file's writes, all queued before, are done (the first error among them is raised)."""
+        for write in self._pending:
+            write.result()
+        self._pending.clear()
+        self._write_now(self._buf)
+        self._buf = bytearray()
         self._f.close()
         tokens = self._checks.finish()
         index = np.asarray(self._ends, dtype="<u8").tobytes()
@@ -270,6 +335,9 @@ class ShardWriter:
     def abort(self) -> None:
         """Drop a half-written shard (e.g. after an exception)."""
         self.closed = True
+        for write in self._pending:  # none may run once the file is closed
+            write.cancel()
+        wait(self._pending)
         self._f.close()
         if self.out.exists(self._tmp):
             self.out.rm_file(self._tmp)
@@ -282,6 +350,18 @@ class ShardWriter:
             self.abort()
         elif not self.closed:
             self.close()
+
+
+def _arrow(values: Any) -> pa.Array | pa.ChunkedArray:
+    """A sidecar column as Arrow, the type ``pa.table`` would infer, without the pandas import
+    that ``pa.table`` makes for numpy or Python values (see ``columns``)."""
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iuf":
+        values = np.ascontiguousarray(values)
+        kind = pa.from_numpy_dtype(values.dtype)
+        return pa.Array.from_buffers(kind, values.size, [None, pa.py_buffer(values)])
+    return sidecar_column(list(values))
 
 
 def _empty_rows() -> dict[str, list[Any]]:
