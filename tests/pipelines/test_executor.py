@@ -6,6 +6,7 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from mellum_data.errors import ConfigError
 from mellum_data.pipelines.executor import (
+    FORK_SAFE_THREADS,
     DocProgress,
     Execution,
     local_start_method,
@@ -34,19 +35,22 @@ def test_local_executor_options(tmp_path):
 
 
 def test_local_workers_fork_unless_another_thread_runs(tmp_path):
-    if threading.active_count() != 1:  # a fixture's server thread: only the second half holds
-        assert local_start_method() == "forkserver"
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if not all(t.name.startswith(FORK_SAFE_THREADS) for t in others):
+        assert local_start_method() == "forkserver"  # a fixture's server thread runs
         return
     assert make_executor([], Execution(workers=2), logging_dir=str(tmp_path)).start_method == "fork"
-    stop = threading.Event()
-    helper = threading.Thread(target=stop.wait)
-    helper.start()
-    try:
-        ex = make_executor([], Execution(workers=2), logging_dir=str(tmp_path))
-        assert ex.start_method == "forkserver"
-    finally:
-        stop.set()
-        helper.join()
+    cases = (("fsspecIO", "fork"), ("shard-writer_0", "fork"), ("poller", "forkserver"))
+    for name, method in cases:
+        stop = threading.Event()
+        helper = threading.Thread(target=stop.wait, name=name)
+        helper.start()
+        try:
+            ex = make_executor([], Execution(workers=2), logging_dir=str(tmp_path))
+            assert ex.start_method == method, name
+        finally:
+            stop.set()
+            helper.join()
     chosen = Execution(workers=2, options={"start_method": "spawn"})
     assert make_executor([], chosen, logging_dir=str(tmp_path)).start_method == "spawn"
 

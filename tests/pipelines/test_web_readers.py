@@ -3,6 +3,7 @@
 import codecs
 import gzip
 import io
+import threading
 
 import polars as pl
 import pytest
@@ -110,6 +111,33 @@ def test_reads_from_s3(s3_server, tmp_path):
     kept = pl.read_parquet(out / "web" / "*.parquet")
     assert kept["id"].to_list() == [doc_id("web", "https://retry.example/")]
     assert kept["metadata"][0]["file_path"] == "s3://crawl/cc/part-0.warc.gz"
+
+
+def test_forked_workers_read_s3(s3_server, tmp_path):
+    """Two workers forked from a process whose fsspec IO thread is running (it listed the
+    bucket) read their S3 files in the children (fsspec gives a forked child its own loop)."""
+    s3 = s3_server.client()
+    s3.create_bucket(Bucket="forked")
+    for k in range(2):
+        buf = io.BytesIO()
+        writer = WARCWriter(buf, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        payload = io.BytesIO(PAGE.encode())
+        url = f"https://page{k}.example/"
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=payload, http_headers=headers)
+        )
+        s3.put_object(Bucket="forked", Key=f"cc/part-{k}.warc.gz", Body=buf.getvalue())
+    resolve_inputs(["s3://forked/cc/"], WEB_FORMATS)  # starts fsspec's IO thread, if not yet
+    assert any(t.name == "fsspecIO" for t in threading.enumerate())
+    out = tmp_path / "out"
+    forked = Execution(tasks=2, workers=2, options={"start_method": "fork"})
+    run_web(["s3://forked/cc/"], str(out), WebConfig(), forked)
+    kept = pl.read_parquet(out / "web" / "*.parquet")
+    assert sorted(kept["metadata"].struct.field("url").to_list()) == [
+        "https://page0.example/",
+        "https://page1.example/",
+    ]
 
 
 def test_warc_reader_record_types(tmp_path):
@@ -273,10 +301,14 @@ def test_warc_encodings_truncation_and_corruption(tmp_path):
         ("https://a.example/", None),
         ("https://gz.example/", "read_truncated"),
     ]
-    # A gzipped WARC that ends inside a record's WARC headers.
-    whole = _warc(records[:3])
-    docs, _ = _read(tmp_path, "cut.warc.gz", whole[: whole.index(b"\x1f\x8b", 100) + 150])
-    assert [d.metadata.get("drop_reason") for d in docs][-1] == "read_truncated"
+    # A gzipped WARC that ends inside a record's WARC headers (its last member cut there).
+    start = plain.index(b"WARC/1.0", 1)
+    cut = gzip.compress(plain[:start]) + gzip.compress(plain[start : start + 150])
+    docs, _ = _read(tmp_path, "cut.warc.gz", cut)
+    assert [(d.metadata["url"], d.metadata.get("drop_reason")) for d in docs] == [
+        ("https://a.example/", None),
+        ("https://gz.example/", "read_truncated"),
+    ]
 
     for name, data in (("junk.warc", b"not a warc at all\n" * 10), ("junk.warc.gz", b"x" * 100)):
         with pytest.raises(InputError, match=f"{name}: corrupt WARC"):

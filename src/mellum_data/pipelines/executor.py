@@ -70,18 +70,27 @@ def with_progress(steps: list[PipelineStep | Any], desc: str) -> list[PipelineSt
     return [*steps[:at], DocProgress(desc), *steps[at:]]
 
 
+# Threads that are safe to fork past: fsspec's IO loop (its at-fork hook gives a child a new
+# loop and lock) and the shard writers' helper (a child makes its own; it is idle between
+# shards, and its executor's lock is reset at fork by concurrent.futures).
+FORK_SAFE_THREADS = ("fsspecIO", "shard-writer")
+
+
 def local_start_method() -> str:
     """How local workers start: ``fork`` while this process runs no thread of its own besides
-    the main one, else datatrove's default ``forkserver``.
+    the main one and those in ``FORK_SAFE_THREADS``, else datatrove's default ``forkserver``.
 
     A forked worker starts with this process's imports and loaded modules; under
     ``forkserver`` each worker imports datatrove, pyarrow and the stage's libraries again
     (about 0.5 s of a 2-worker web run over 3,000 pages, a fifth of it). Forking a process
     whose other threads may hold a lock (an event loop, a thread pool) can deadlock the child,
-    so any Python thread besides the main one means ``forkserver``. The native threads that
-    numpy's BLAS and pyarrow's allocator start at import handle fork themselves.
-    ``--executor-opt start_method=...`` overrides the choice."""
-    return "fork" if threading.active_count() == 1 else "forkserver"
+    so any other Python thread means ``forkserver``. The native threads that numpy's BLAS and
+    pyarrow's allocator start at import handle fork themselves. ``--executor-opt
+    start_method=...`` overrides the choice."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if all(t.name.startswith(FORK_SAFE_THREADS) for t in others):
+        return "fork"
+    return "forkserver"
 
 
 def make_executor(
