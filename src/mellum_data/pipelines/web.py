@@ -82,7 +82,7 @@ WEB_METADATA: dict[str, pa.DataType] = {
 URL_DUPLICATE = {"duplicate_of": pa.string(), "duplicate_of_url": pa.string()}
 # Documents each filter takes at a time (see ``filters.lean.in_batches``); the extractor keeps
 # its own batch (``extract.batch_size``).
-FILTER_BATCH = 64
+FILTER_BATCH = 256
 
 
 class UrlConfig(StrictModel):
