@@ -18,8 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mellum_data.mixtures.arrow import from_numpy, to_numpy
 from mellum_data.mixtures.keys import FIM_PSM, FIM_SPM
+from mellum_data.tokenize.columns import from_numpy, to_numpy
 from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS, FimIds
 
 

@@ -25,11 +25,11 @@ from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
-from mellum_data.mixtures.arrow import from_numpy, to_numpy
 from mellum_data.mixtures.keys import fim_modes, keyed, salt
 from mellum_data.mixtures.select import Segment, fim_salt, order_salt
 from mellum_data.mixtures.sources import ShardRef, read_block
 from mellum_data.mixtures.spec import SourceSpec
+from mellum_data.tokenize.columns import from_numpy, to_numpy
 
 META_COLUMNS = ("id", "quality_tier", "kind", "lang", "fim_points")
 SCHEMA = pa.schema(

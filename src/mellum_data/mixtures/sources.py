@@ -23,9 +23,9 @@ from datatrove.io import get_datafolder
 
 from mellum_data.errors import DataError, InputError
 from mellum_data.io import PARQUET_THREADS
-from mellum_data.mixtures.arrow import from_numpy, string_scalar, strings, to_numpy
 from mellum_data.mixtures.keys import MAX_ROWS, MAX_SHARDS, make_uids
 from mellum_data.mixtures.spec import SourceSpec
+from mellum_data.tokenize.columns import from_numpy, string_scalar, strings, to_numpy
 from mellum_data.tokenize.manifest import SOURCE_COUNTS, SourceCounts, read_source_counts
 
 

@@ -27,11 +27,11 @@ from datatrove.pipeline.base import PipelineStep
 
 from mellum_data.errors import DataError, InputError
 from mellum_data.io import PARQUET_THREADS, atomic_write_json, read_json
-from mellum_data.mixtures.arrow import from_numpy, string_scalar, strings, to_numpy
 from mellum_data.mixtures.fim_batch import fim_place
 from mellum_data.mixtures.inputs import InputTokens
 from mellum_data.mixtures.keys import FIM_MODES
 from mellum_data.mixtures.route import bucket_dir
+from mellum_data.tokenize.columns import from_numpy, string_scalar, strings, to_numpy
 from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS, FimIds
 from mellum_data.tokenize.manifest import (
     PhaseManifest,

@@ -4,7 +4,9 @@ Any ``pa.array`` / ``pa.table`` / ``RecordBatch.from_pylist`` call on Python or 
 makes pyarrow try to import pandas (to recognise its types), about 0.4 s of CPU in every
 worker process that did not inherit it. The columns here are strings, numbers, booleans and
 lists and structs of them, which are simple to lay out directly (Arrow's columnar format:
-validity bitmap, offsets, values); any other value type falls back to ``pa.array``.
+validity bitmap, offsets, values); any other value type falls back to ``pa.array``. The
+other way, ``to_numpy`` views numeric and boolean columns as numpy (``Array.to_numpy``
+imports pandas too), and ``from_numpy`` lays numpy arrays out as Arrow.
 """
 
 from __future__ import annotations
@@ -27,6 +29,20 @@ def _offsets(lengths: np.ndarray) -> pa.Buffer:
     if offsets[-1] > np.iinfo(np.int32).max:
         raise ValueError("sidecar column over 2 GiB")
     return pa.py_buffer(offsets.astype(np.int32))
+
+
+_NUMPY = {
+    pa.int8(): np.int8,
+    pa.int16(): np.int16,
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+    pa.uint8(): np.uint8,
+    pa.uint16(): np.uint16,
+    pa.uint32(): np.uint32,
+    pa.uint64(): np.uint64,
+    pa.float32(): np.float32,
+    pa.float64(): np.float64,
+}
 
 
 def strings(values: list[str | None]) -> pa.Array:
@@ -80,7 +96,7 @@ def _floats(values: list[Any], dtype: pa.DataType) -> pa.Array:
 
 def _fixed_ints(values: list[Any], dtype: pa.DataType) -> pa.Array:
     present = np.fromiter((v is not None for v in values), bool, len(values))
-    data = np.fromiter((0 if v is None else v for v in values), _INTS[dtype], len(values))
+    data = np.fromiter((0 if v is None else v for v in values), _NUMPY[dtype], len(values))
     return pa.Array.from_buffers(dtype, len(values), [_validity(present), pa.py_buffer(data)])
 
 
@@ -102,18 +118,6 @@ def _structs(values: list[Any], dtype: pa.StructType) -> pa.Array:
     return pa.Array.from_buffers(dtype, len(values), [_validity(present)], children=children)
 
 
-_INTS = {
-    pa.int8(): np.int8,
-    pa.int16(): np.int16,
-    pa.int32(): np.int32,
-    pa.int64(): np.int64,
-    pa.uint8(): np.uint8,
-    pa.uint16(): np.uint16,
-    pa.uint32(): np.uint32,
-    pa.uint64(): np.uint64,
-}
-
-
 def typed_column(values: list[Any], dtype: pa.DataType) -> pa.Array:
     """``pa.array(values, type=dtype)`` for rows of documents (strings, numbers, lists and
     structs of them, None for null or missing) without the pandas import; a value that is
@@ -126,7 +130,7 @@ def typed_column(values: list[Any], dtype: pa.DataType) -> pa.Array:
         return strings(values)
     if dtype == pa.float64() and kinds <= {float, int}:
         return _floats(values, dtype)
-    if dtype in _INTS and kinds <= {int}:
+    if pa.types.is_integer(dtype) and kinds <= {int}:
         try:
             return _fixed_ints(values, dtype)
         except OverflowError:
@@ -147,3 +151,53 @@ def record_batch(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.RecordBatc
     """``pa.RecordBatch.from_pylist(rows, schema=schema)`` through ``typed_column``."""
     columns = [typed_column([row.get(f.name) for row in rows], f.type) for f in schema]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _bits(buffer: pa.Buffer | None, offset: int, n: int) -> np.ndarray:
+    if buffer is None or not n:
+        return np.zeros(n, dtype=bool)
+    packed = np.frombuffer(buffer, dtype=np.uint8)
+    return np.unpackbits(packed, count=offset + n, bitorder="little")[offset:].view(bool)
+
+
+def to_numpy(column: pa.Array | pa.ChunkedArray, fill: int | bool | None = None) -> np.ndarray:
+    """An integer, float or boolean column as numpy (a read-only view of integers and floats
+    in one chunk); nulls become ``fill``, and without a ``fill`` are an error."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    n, offset = len(column), column.offset
+    validity, data = column.buffers()[:2]
+    if pa.types.is_boolean(column.type):
+        values = _bits(data, offset, n)
+    else:
+        dtype = np.dtype(_NUMPY[column.type])
+        values = (
+            np.frombuffer(data, dtype=dtype, count=n, offset=offset * dtype.itemsize)
+            if n
+            else np.zeros(0, dtype)
+        )
+    if column.null_count:
+        if fill is None:
+            raise ValueError(f"a {column.type} column with {column.null_count} nulls")
+        values = np.where(_bits(validity, offset, n), values, fill).astype(values.dtype)
+    return values
+
+
+def from_numpy(values: np.ndarray) -> pa.Array:
+    """A 1-D numeric or boolean numpy array as an Arrow array without nulls (integers and
+    floats share the array's memory)."""
+    values = np.ascontiguousarray(values)
+    if values.ndim != 1:
+        raise ValueError(f"a 1-D array, not {values.ndim}-D")
+    if values.dtype == bool:
+        data = pa.py_buffer(np.packbits(values, bitorder="little"))
+        return pa.Array.from_buffers(pa.bool_(), values.size, [None, data])
+    kind = pa.from_numpy_dtype(values.dtype)
+    if kind not in _NUMPY:
+        raise TypeError(f"no buffer layout here for {values.dtype}")
+    return pa.Array.from_buffers(kind, values.size, [None, pa.py_buffer(values)])
+
+
+def string_scalar(value: str) -> pa.Scalar:
+    """An Arrow string scalar (for compute functions, which would convert a Python one)."""
+    return strings([value])[0]

@@ -49,6 +49,7 @@ from datatrove.io import DataFolder, DataFolderLike
 from mellum_data.errors import InputError
 from mellum_data.io import PARQUET_THREADS, atomic_write_bytes, folder
 from mellum_data.tokenize.columns import column as sidecar_column
+from mellum_data.tokenize.columns import from_numpy
 from mellum_data.tokenize.columns import table as sidecar_table
 from mellum_data.tokenize.integrity import BLOCK_BYTES, FileChecks, file_checks
 
@@ -358,9 +359,7 @@ def _arrow(values: Any) -> pa.Array | pa.ChunkedArray:
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return values
     if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iuf":
-        values = np.ascontiguousarray(values)
-        kind = pa.from_numpy_dtype(values.dtype)
-        return pa.Array.from_buffers(kind, values.size, [None, pa.py_buffer(values)])
+        return from_numpy(values)
     return sidecar_column(list(values))
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mellum_data.mixtures.arrow import from_numpy, string_scalar, to_numpy
+from mellum_data.tokenize.columns import from_numpy, string_scalar, to_numpy
 
 
 @pytest.mark.parametrize(
