@@ -36,22 +36,27 @@ def _random_window(rng: np.random.Generator, bos: int | None):
     return docs, tokens, lengths, modes, points
 
 
+def _fim(tokens, lengths, modes, points, seed: int, bos: int | None):
+    """``fim_batch`` on a window, with the draws seeded by ``seed``."""
+    return fim_batch(
+        tokens,
+        lengths,
+        modes,
+        pa.array(points, POINTS),
+        np.random.default_rng(seed),
+        IDS,
+        bos_id=bos,
+        eos_id=EOS,
+    )
+
+
 @pytest.mark.parametrize("bos", [None, BOS])
 def test_matches_the_per_document_reference_for_its_cuts(bos: int | None) -> None:
     rng = np.random.default_rng(11)
     checked = 0
     for trial in range(200):
         docs, tokens, lengths, modes, points = _random_window(rng, bos)
-        out, out_lengths, (a, b) = fim_batch(
-            tokens,
-            lengths,
-            modes,
-            pa.array(points, POINTS),
-            np.random.default_rng(trial),
-            IDS,
-            bos_id=bos,
-            eos_id=EOS,
-        )
+        out, out_lengths, (a, b) = _fim(tokens, lengths, modes, points, trial, bos)
         assert out.dtype == tokens.dtype
         assert out_lengths.tolist() == (lengths + 3 * (modes > 0)).tolist()
         at, k = 0, 0
@@ -95,16 +100,7 @@ def test_placing_fim_documents_from_elsewhere_gives_the_same_window(bos: int | N
     rng = np.random.default_rng(5)
     for trial in range(100):
         docs, tokens, lengths, modes, points = _random_window(rng, bos)
-        want, out_lengths, cuts = fim_batch(
-            tokens,
-            lengths,
-            modes,
-            pa.array(points, POINTS),
-            np.random.default_rng(trial),
-            IDS,
-            bos_id=bos,
-            eos_id=EOS,
-        )
+        want, out_lengths, cuts = _fim(tokens, lengths, modes, points, trial, bos)
         at = np.cumsum(out_lengths) - out_lengths
         fim = np.flatnonzero(modes > 0)
         size = int(out_lengths.sum())
