@@ -310,6 +310,23 @@ def test_warc_encodings_truncation_and_corruption(tmp_path):
         ("https://gz.example/", "read_truncated"),
     ]
 
+    # A record that declares HTTP without it, and one that is not HTTP (a DNS lookup).
+    def record(url: str, content_type: str, payload: bytes) -> bytes:
+        head = (
+            f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\n"
+            f"WARC-Record-ID: <urn:uuid:{len(url)}>\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(payload)}\r\n\r\n"
+        )
+        return head.encode() + payload + b"\r\n\r\n"
+
+    odd = record("https://garbage.example/", "application/http; msgtype=response", b"no http")
+    odd += record("dns:garbage.example", "text/dns", b"20261206 garbage.example. A 10.0.0.1")
+    docs, reader = _read(tmp_path, "odd.warc", odd)
+    assert [(d.metadata["url"], d.metadata["drop_reason"]) for d in docs] == [
+        ("https://garbage.example/", "read_bad_http")
+    ]
+    assert reader.stats["skipped_response_record"].total == 1
+
     for name, data in (("junk.warc", b"not a warc at all\n" * 10), ("junk.warc.gz", b"x" * 100)):
         with pytest.raises(InputError, match=f"{name}: corrupt WARC"):
             _read(tmp_path, name, data)

@@ -160,7 +160,7 @@ def http_payload(body: bytes, transfer_encoding: str | None, content_encoding: s
             import brotli
 
             return brotli.decompress(body)
-    except (zlib.error, ImportError, Exception):
+    except Exception:  # zlib.error, brotli's error, or brotli not installed
         return body
     return body
 
@@ -181,13 +181,15 @@ def _record_type_name(record_type: Any) -> str:
     return _RECORD_TYPES.get(int(record_type), "unknown")
 
 
-def _cut_short(headers: Any) -> bool:
-    """A response record that is not parseable HTTP because the file ends in its headers
-    (a non-HTTP response, e.g. ``dns:``, declares its own Content-Type and length)."""
-    content_type = headers.get("Content-Type")
-    return headers.get("Content-Length") is None or (content_type or "").startswith(
-        "application/http"
-    )
+def _broken_response(record: Any) -> str | None:
+    """Why a response record cannot be read, or None: ``read_truncated`` when the file ends
+    in its WARC headers (no Content-Length), ``read_bad_http`` when it declares HTTP that
+    does not parse. A response that is not HTTP (e.g. ``dns:``) is neither: it is skipped."""
+    if record.headers.get("Content-Length") is None:
+        return "read_truncated"
+    if record.is_http and (not record.is_http_parsed or record.http_headers.status_code is None):
+        return "read_bad_http"
+    return None
 
 
 class WarcHtmlReader(_Reader):
@@ -223,11 +225,11 @@ class WarcHtmlReader(_Reader):
 
     def record_document(self, record: Any, filepath: str) -> Document | None:
         rec_type, headers = _record_type_name(record.record_type), record.headers
-        if rec_type == "response" and not record.is_http_parsed and _cut_short(headers):
+        if rec_type == "response" and (reason := _broken_response(record)):
             url = headers.get("WARC-Target-URI") or ""
             meta = self.base_metadata(filepath, "html", url=url)
             id_ = doc_id(self.source, url or headers.get("WARC-Record-ID") or "")
-            return self.failed(b"", id_, meta, "read_truncated")
+            return self.failed(b"", id_, meta, reason)
         if rec_type == "response" and record.is_http_parsed:
             http = record.http_headers
             content_type = http.get("Content-Type")
