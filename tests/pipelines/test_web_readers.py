@@ -327,6 +327,17 @@ def test_warc_encodings_truncation_and_corruption(tmp_path):
     ]
     assert reader.stats["skipped_response_record"].total == 1
 
+    # zstd-compressed WARCs, whole-frame and streamed (no content size in the frame).
+    import zstandard
+
+    streamed = zstandard.ZstdCompressor().compressobj()
+    for name, data in (
+        ("one.warc.zst", zstandard.ZstdCompressor().compress(plain)),
+        ("streamed.warc.zst", streamed.compress(plain) + streamed.flush()),
+    ):
+        docs, _ = _read(tmp_path, name, data)
+        assert [d.text for d in docs] == [PAGE, PAGE], name
+
     for name, data in (("junk.warc", b"not a warc at all\n" * 10), ("junk.warc.gz", b"x" * 100)):
         with pytest.raises(InputError, match=f"{name}: corrupt WARC"):
             _read(tmp_path, name, data)

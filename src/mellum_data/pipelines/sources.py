@@ -27,7 +27,7 @@ from mellum_data.pipelines.extract import Extractor
 
 # Suffixes (lower case) of each input format; the first match wins, so longer ones go first.
 WEB_FORMATS: dict[str, tuple[str, ...]] = {
-    "warc": (".warc.gz", ".warc"),
+    "warc": (".warc.gz", ".warc.zst", ".warc"),
     "jsonl": (".jsonl.gz", ".jsonl.zst", ".jsonl", ".json.gz", ".ndjson"),
     "parquet": (".parquet",),
 }
