@@ -11,6 +11,7 @@ from mellum_data.errors import ConfigError
 from mellum_data.mixtures.emitter import emit
 from mellum_data.mixtures.planner import make_plan
 from mellum_data.mixtures.spec import load_mixture
+from mellum_data.mixtures.writer import PhaseShardWriter
 from mellum_data.pipelines.executor import Execution
 from mellum_data.tokenize.fim import FimIds, invert_fim
 from mellum_data.tokenize.manifest import verify_folder
@@ -133,6 +134,36 @@ def test_byte_identical_with_any_number_of_tasks(root: Path, emitted) -> None:
             assert (a / f).read_bytes() == (b / f).read_bytes(), f
 
 
+@pytest.mark.parametrize("tasks", [1, 2])
+def test_an_interrupted_emit_resumes_to_the_same_shards(
+    root: Path, emitted, tasks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An emit that fails while writing phase2 (a crash, injected) leaves no manifest for a
+    phase it did not finish; rerun, it finishes the same shards, byte for byte."""
+    spec, manifests = emitted
+    out = root / f"out-resume{tasks}"
+    write_bucket = PhaseShardWriter._write_bucket
+
+    def fail_on_phase2(self, phase, *args):
+        if phase == "phase2":
+            raise RuntimeError("interrupted")
+        return write_bucket(self, phase, *args)
+
+    monkeypatch.setattr(PhaseShardWriter, "_write_bucket", fail_on_phase2)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        emit(spec, str(out), Execution(tasks=tasks))
+    assert not (out / "phase1" / "manifest.json").exists()
+    monkeypatch.setattr(PhaseShardWriter, "_write_bucket", write_bucket)
+    again = emit(spec, str(out), Execution(tasks=tasks))
+    assert [m.shards for m in again] == [m.shards for m in manifests]
+    for phase in ("phase1", "phase2", "phase3"):
+        a, b = root / "out" / phase, out / phase
+        files = sorted(p.name for p in a.iterdir() if p.name != "manifest.json")
+        assert files == sorted(p.name for p in b.iterdir() if p.name != "manifest.json")
+        for f in files:
+            assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
 PHASES = ("phase1", "phase2", "phase3")
 
 
@@ -250,6 +281,7 @@ def test_emit_does_not_import_pandas(root: Path, emitted) -> None:
 import sys
 from mellum_data.mixtures.emitter import emit
 from mellum_data.mixtures.spec import load_mixture
+from mellum_data.mixtures.writer import PhaseShardWriter
 from mellum_data.pipelines.executor import Execution
 emit(load_mixture({str(root / "mix.yaml")!r}), {str(root / "out-pandas")!r}, Execution(tasks=1))
 print("pandas" in sys.modules)
