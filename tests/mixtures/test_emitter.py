@@ -138,8 +138,9 @@ def test_byte_identical_with_any_number_of_tasks(root: Path, emitted) -> None:
 def test_an_interrupted_emit_resumes_to_the_same_shards(
     root: Path, emitted, tasks: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An emit that fails while writing phase2 (a crash, injected) leaves no manifest for a
-    phase it did not finish; rerun, it finishes the same shards, byte for byte."""
+    """An emit that fails while writing phase2 (a crash, injected) leaves no manifest (they
+    are written once every phase's shards are); rerun, it finishes the same shards, byte for
+    byte."""
     spec, manifests = emitted
     out = root / f"out-resume{tasks}"
     write_bucket = PhaseShardWriter._write_bucket
