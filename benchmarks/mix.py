@@ -4,11 +4,14 @@ Writes synthetic tokenized sources (web, code with FIM split points, math; log-n
 document lengths) at ``--scale K`` and ``4K`` (about 40 MB of tokens per unit of scale), then
 emits a three-phase curriculum with Mellum 2's shares from each, in a subprocess per scale so
 that its peak resident memory is its own. In the same run it copies the same number of bytes
-from the source shards with ``shutil.copyfile`` (the baseline for ``vs_copy``).
+from the source shards with ``shutil.copyfile`` (the baseline for ``vs_copy``), and gathers
+them document by document in a shuffled order (one ``os.preadv`` each, written in 4M-token
+files: the least a document-level emitter does, the baseline for ``vs_gather``).
 
-Prints a table, then as its last line a JSON object: ``emit_mb_per_s`` and ``vs_copy`` (at
-the larger scale; token bytes written per second of ``emit``), ``max_share_error_pp``
-(realised share vs plan, worst source and phase), ``peak_rss_mb_s1`` and ``peak_rss_mb_s4``.
+Prints a table, then as its last line a JSON object: ``emit_mb_per_s``, ``vs_copy`` and
+``vs_gather`` (at the larger scale; token bytes written per second of ``emit``),
+``max_share_error_pp`` (realised share vs plan, worst source and phase), ``peak_rss_mb_s1``
+and ``peak_rss_mb_s4``.
 
     .venv/bin/python benchmarks/mix.py [--scale K] [--tasks N] [--workers W]
 """
@@ -153,6 +156,42 @@ def copy_baseline(root: Path, nbytes: int) -> float:
     return copied / seconds / 1e6
 
 
+def gather_baseline(root: Path, nbytes: int, seed: int = 0) -> float:
+    """MB/s of the least a document-level emitter does: copy whole documents of the source
+    shards, in a shuffled order, into 4M-token output files, until ``nbytes`` are written
+    (one ``os.preadv`` per document, as the emitter reads; no FIM, sidecar or checksums)."""
+    import os
+
+    docs = []  # (file index, byte offset, byte length) of every source document
+    files = sorted((root / "tokens").glob("*/*.ds"))
+    for k, path in enumerate(files):
+        ends = np.fromfile(f"{path}.index", dtype="<u8") * TOK.token_size
+        starts = np.concatenate([[0], ends[:-1]])
+        docs.append(np.stack([np.full(ends.size, k), starts, ends - starts], axis=1))
+    table = np.concatenate(docs).astype(np.int64)
+    table = table[np.random.default_rng(seed).permutation(len(table))]
+    dest = root / "gather"
+    dest.mkdir()
+    fds = [os.open(p, os.O_RDONLY) for p in files]
+    limit = 4_000_000 * TOK.token_size
+    buffer = bytearray(limit + int(table[:, 2].max()))
+    view = memoryview(buffer)
+    written, filled, n, i = 0, 0, 0, 0
+    start = time.perf_counter()
+    while written < nbytes:
+        k, offset, length = (int(x) for x in table[i % len(table)])
+        os.preadv(fds[k], [view[filled : filled + length]], offset)
+        filled, i = filled + length, i + 1
+        if filled >= limit or written + filled >= nbytes:
+            (dest / f"{n:05d}.ds").write_bytes(view[:filled])
+            written, filled, n = written + filled, 0, n + 1
+    seconds = time.perf_counter() - start
+    for fd in fds:
+        os.close(fd)
+    shutil.rmtree(dest)
+    return written / seconds / 1e6
+
+
 def run_scale(workdir: Path, scale: int, tasks: int, workers: int) -> dict:
     root = workdir / f"scale{scale}"
     root.mkdir()
@@ -171,6 +210,7 @@ def run_scale(workdir: Path, scale: int, tasks: int, workers: int) -> dict:
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     report["emit_mb_per_s"] = report["token_bytes"] / report["seconds"] / 1e6
     report["copy_mb_per_s"] = copy_baseline(root, report["token_bytes"])
+    report["gather_mb_per_s"] = gather_baseline(root, report["token_bytes"])
     report["source_mb"] = total * TOK.token_size / 1e6
     shutil.rmtree(root)
     return report
@@ -194,13 +234,14 @@ def main() -> None:
         }
     print(
         f"{'scale':>6}{'source MB':>11}{'emitted MB':>12}{'documents':>11}{'emit s':>8}"
-        f"{'CPU s':>7}{'emit MB/s':>11}{'copy MB/s':>11}{'share err pp':>14}{'peak RSS MB':>13}"
+        f"{'CPU s':>7}{'emit MB/s':>11}{'copy MB/s':>11}{'gather MB/s':>13}{'share err pp':>14}"
+        f"{'peak RSS MB':>13}"
     )
     for k, r in reports.items():
         print(
             f"{k * args.scale:>6}{r['source_mb']:>11.1f}{r['token_bytes'] / 1e6:>12.1f}"
             f"{r['documents']:>11,}{r['seconds']:>8.2f}{r['cpu_seconds']:>7.2f}"
-            f"{r['emit_mb_per_s']:>11.1f}{r['copy_mb_per_s']:>11.1f}"
+            f"{r['emit_mb_per_s']:>11.1f}{r['copy_mb_per_s']:>11.1f}{r['gather_mb_per_s']:>13.1f}"
             f"{r['max_share_error_pp']:>14.3f}{r['peak_rss_mb']:>13.1f}"
         )
     print(
@@ -213,6 +254,8 @@ def main() -> None:
         "emit_mb_per_cpu_s": round(big["token_bytes"] / big["cpu_seconds"] / 1e6, 1),
         "copy_mb_per_s": round(big["copy_mb_per_s"], 1),
         "vs_copy": round(big["emit_mb_per_s"] / big["copy_mb_per_s"], 3),
+        "gather_mb_per_s": round(big["gather_mb_per_s"], 1),
+        "vs_gather": round(big["emit_mb_per_s"] / big["gather_mb_per_s"], 3),
         "max_share_error_pp": round(max(r["max_share_error_pp"] for r in reports.values()), 3),
         "peak_rss_mb_s1": round(reports[1]["peak_rss_mb"], 1),
         "peak_rss_mb_s4": round(reports[4]["peak_rss_mb"], 1),
