@@ -166,7 +166,7 @@ def http_payload(body: bytes, transfer_encoding: str | None, content_encoding: s
 
 
 # Compressed WARCs fastwarc reads itself (faster than through Python's decompressors).
-_FASTWARC_COMPRESSIONS = (".gz", ".zst", ".lz4")
+_FASTWARC_COMPRESSIONS = (".gz", ".zst")
 _RECORD_TYPES: dict[int, str] = {}
 
 
