@@ -45,18 +45,26 @@ _NUMPY = {
 }
 
 
+def _present(values: list[Any]) -> np.ndarray:
+    return np.fromiter((v is not None for v in values), bool, len(values))
+
+
+def _numbers(values: list[Any], dtype: pa.DataType) -> pa.Array:
+    """A numeric column of the ``_NUMPY`` types (None for null)."""
+    data = np.fromiter((0 if v is None else v for v in values), _NUMPY[dtype], len(values))
+    buffers = [_validity(_present(values)), pa.py_buffer(data)]
+    return pa.Array.from_buffers(dtype, len(values), buffers)
+
+
 def strings(values: list[str | None]) -> pa.Array:
-    present = np.fromiter((v is not None for v in values), bool, len(values))
     encoded = [v.encode() if v is not None else b"" for v in values]
     lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
-    buffers = [_validity(present), _offsets(lengths), pa.py_buffer(b"".join(encoded))]
+    buffers = [_validity(_present(values)), _offsets(lengths), pa.py_buffer(b"".join(encoded))]
     return pa.Array.from_buffers(pa.string(), len(values), buffers)
 
 
 def integers(values: list[int | None]) -> pa.Array:
-    present = np.fromiter((v is not None for v in values), bool, len(values))
-    data = np.fromiter((v if v is not None else 0 for v in values), np.int64, len(values))
-    return pa.Array.from_buffers(pa.int64(), len(values), [_validity(present), pa.py_buffer(data)])
+    return _numbers(values, pa.int64())
 
 
 def int_lists(values: list[np.ndarray]) -> pa.Array:
@@ -88,34 +96,26 @@ def table(rows: dict[str, list[Any]]) -> pa.Table:
     return pa.Table.from_arrays([column(v) for v in rows.values()], names=list(rows))
 
 
-def _floats(values: list[Any], dtype: pa.DataType) -> pa.Array:
-    present = np.fromiter((v is not None for v in values), bool, len(values))
-    data = np.fromiter((0.0 if v is None else v for v in values), np.float64, len(values))
-    return pa.Array.from_buffers(dtype, len(values), [_validity(present), pa.py_buffer(data)])
-
-
-def _fixed_ints(values: list[Any], dtype: pa.DataType) -> pa.Array:
-    present = np.fromiter((v is not None for v in values), bool, len(values))
-    data = np.fromiter((0 if v is None else v for v in values), _NUMPY[dtype], len(values))
-    return pa.Array.from_buffers(dtype, len(values), [_validity(present), pa.py_buffer(data)])
+def _bools(values: list[Any]) -> pa.Array:
+    truth = np.fromiter((v is True for v in values), bool, len(values))
+    bits = pa.py_buffer(np.packbits(truth, bitorder="little"))
+    return pa.Array.from_buffers(pa.bool_(), len(values), [_validity(_present(values)), bits])
 
 
 def _lists(values: list[Any], dtype: pa.DataType) -> pa.Array:
-    present = np.fromiter((v is not None for v in values), bool, len(values))
     items = [v if v is not None else () for v in values]
     lengths = np.fromiter(map(len, items), np.int64, len(items))
     flat = [x for item in items for x in item]
     child = typed_column(flat, dtype.value_type)
-    return pa.Array.from_buffers(
-        dtype, len(values), [_validity(present), _offsets(lengths)], children=[child]
-    )
+    buffers = [_validity(_present(values)), _offsets(lengths)]
+    return pa.Array.from_buffers(dtype, len(values), buffers, children=[child])
 
 
 def _structs(values: list[Any], dtype: pa.StructType) -> pa.Array:
-    present = np.fromiter((v is not None for v in values), bool, len(values))
     rows = [v if v is not None else {} for v in values]
     children = [typed_column([row.get(f.name) for row in rows], f.type) for f in dtype]
-    return pa.Array.from_buffers(dtype, len(values), [_validity(present)], children=children)
+    buffers = [_validity(_present(values))]
+    return pa.Array.from_buffers(dtype, len(values), buffers, children=children)
 
 
 def typed_column(values: list[Any], dtype: pa.DataType) -> pa.Array:
@@ -129,17 +129,14 @@ def typed_column(values: list[Any], dtype: pa.DataType) -> pa.Array:
     if dtype == pa.string() and kinds <= {str}:
         return strings(values)
     if dtype == pa.float64() and kinds <= {float, int}:
-        return _floats(values, dtype)
+        return _numbers(values, dtype)
     if pa.types.is_integer(dtype) and kinds <= {int}:
         try:
-            return _fixed_ints(values, dtype)
+            return _numbers(values, dtype)
         except OverflowError:
             pass  # pa.array raises its own error for the value that does not fit
     if dtype == pa.bool_() and kinds <= {bool}:
-        present = np.fromiter((v is not None for v in values), bool, len(values))
-        truth = np.fromiter((v is True for v in values), bool, len(values))
-        bits = np.packbits(truth, bitorder="little")
-        return pa.Array.from_buffers(dtype, len(values), [_validity(present), pa.py_buffer(bits)])
+        return _bools(values)
     if pa.types.is_list(dtype) and kinds <= {list, tuple}:
         return _lists(values, dtype)
     if pa.types.is_struct(dtype) and kinds <= {dict}:
