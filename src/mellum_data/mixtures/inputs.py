@@ -56,13 +56,6 @@ class InputTokens:
             raise InputError(f"{self.paths[i]}: ends before byte {start + size}")
         return data
 
-    def read_flat(self, inputs: np.ndarray, offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        """The tokens of the documents, concatenated in the given order."""
-        counts = np.asarray(counts, dtype=np.int64)
-        out = np.empty(int(counts.sum()), dtype=self.dtype)
-        self.read_into(out, np.cumsum(counts) - counts, inputs, offsets, counts)
-        return out
-
     def read_into(
         self,
         out: np.ndarray,
