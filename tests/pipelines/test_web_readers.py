@@ -245,6 +245,7 @@ def test_http_payload_undoes_encodings_or_keeps_the_body():
     assert http_payload(b"6\r\nhello \r\n5;x=1\r\nworld\r\n0\r\n\r\n", "chunked", None) == (
         b"hello world"
     )
+    assert http_payload(b"0\r\n\r\n", "chunked", None) == b""
     # Declared but not so encoded: the body as it came (as warcio does).
     assert http_payload(page, None, "gzip") == page
     assert http_payload(b"zz\r\nhello\r\n0\r\n\r\n", "chunked", None) == (

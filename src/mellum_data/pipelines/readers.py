@@ -146,7 +146,8 @@ def http_payload(body: bytes, transfer_encoding: str | None, content_encoding: s
     warcio, a body that does not decode as declared is returned as it came (the charset check
     then tells text from binary)."""
     if transfer_encoding and "chunked" in transfer_encoding.lower():
-        body = _dechunk(body) or body
+        dechunked = _dechunk(body)
+        body = body if dechunked is None else dechunked  # b"": a valid, empty body
     encoding = (content_encoding or "").strip().lower()
     try:
         if encoding in ("gzip", "x-gzip"):
