@@ -224,13 +224,16 @@ class WarcHtmlReader(_Reader):
                 if doc is not None:
                     yield doc
 
+    def _record_ids(self, headers: Any) -> tuple[str, str]:
+        """A record's URL and its document id (from the URL, else the WARC record id)."""
+        url = headers.get("WARC-Target-URI") or ""
+        return url, doc_id(self.source, url or headers.get("WARC-Record-ID") or "")
+
     def record_document(self, record: Any, filepath: str) -> Document | None:
         rec_type, headers = _record_type_name(record.record_type), record.headers
         if rec_type == "response" and (reason := _broken_response(record)):
-            url = headers.get("WARC-Target-URI") or ""
-            meta = self.base_metadata(filepath, "html", url=url)
-            id_ = doc_id(self.source, url or headers.get("WARC-Record-ID") or "")
-            return self.failed(b"", id_, meta, reason)
+            url, id_ = self._record_ids(headers)
+            return self.failed(b"", id_, self.base_metadata(filepath, "html", url=url), reason)
         if rec_type == "response" and record.is_http_parsed:
             http = record.http_headers
             content_type = http.get("Content-Type")
@@ -245,10 +248,9 @@ class WarcHtmlReader(_Reader):
         if not is_text and (content_type or "").split(";")[0].strip().lower() not in HTML_TYPES:
             self.stat_update("skipped_non_html")
             return None
-        url = headers.get("WARC-Target-URI") or ""
+        url, id_ = self._record_ids(headers)
         meta = self.base_metadata(filepath, "text" if is_text else "html", url=url)
         meta["date"] = headers.get("WARC-Date") or ""
-        id_ = doc_id(self.source, url or headers.get("WARC-Record-ID") or "")
         try:
             body = record.reader.read()
         except OSError:  # a record cut short
