@@ -227,15 +227,14 @@ def _extract_in_child(fn: Callable[[str], Page], work: str | bytes) -> Page | by
     """What the sandbox's child runs: one page, or a batch of pages where a page that raises
     becomes the reason ``extract_error`` instead of failing its batch.
 
-    A batch travels as one pickled list each way (``pack``): the sandbox's pipe pickles with
-    dill, whose pure-Python pickler would otherwise walk every page and every span."""
+    A batch travels as one pickled list each way: the sandbox's pipe pickles with dill,
+    whose pure-Python pickler would otherwise walk every page and every span."""
     if isinstance(work, str):
         return fn(work)
-    out: list[tuple | str] = []
+    out: list[Page | str] = []
     for html in pickle.loads(work):
         try:
-            page = fn(html)
-            out.append((page.title, page.text, page.code_spans, page.inline_code_spans))
+            out.append(fn(html))
         except Exception:
             out.append("extract_error")
     return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -299,8 +298,7 @@ class Extractor(LeanFilter):
         if self._sandbox is not None and len(html) > 1:
             try:
                 work = pickle.dumps([d.text for d in html], protocol=pickle.HIGHEST_PROTOCOL)
-                done = pickle.loads(self._sandbox.process_document(work, self._child))
-                pages = [p if isinstance(p, str) else Page(*p) for p in done]
+                pages = pickle.loads(self._sandbox.process_document(work, self._child))
                 self._ready = {id(doc): page for doc, page in zip(html, pages)}
             except (TimeoutError, EOFError):
                 self.stat_update("batch_retried_per_page")
