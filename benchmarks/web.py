@@ -15,7 +15,10 @@ is that rate over the baseline's on the same pages. Each pipeline runs ``--round
 alternating order, and its best time counts (a shared machine slows single runs at random).
 Both pipelines' modules are imported in this process, and datatrove's dependency check
 warmed, before either is timed: whichever ran first would otherwise also pay for what they
-share (datatrove, pyarrow, huggingface_hub).
+share (datatrove, pyarrow, huggingface_hub). Each runs with its own default executor: ours
+forks its workers from this process (``pipelines.executor.local_start_method``), datatrove's
+starts them from a fork server, which costs it about 6% here.
+
 ``steady_*`` count only the time spent inside the pipeline steps (the slowest task's total
 from datatrove's stats), which is what a crawl of millions of pages sees. The machine's load
 average is printed: other processes on it slow both pipelines, and the start-up share,
