@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 from collections import OrderedDict
 
 import numpy as np
@@ -16,26 +17,35 @@ from mellum_data.tokenize.shards import ShardReader, dtype_for
 # (locally only touching ones are, so that no byte is read that is not written).
 MERGE_GAP_BYTES = 1 << 20
 MAX_READ_BYTES = 1 << 24
-OPEN_FILES = 128
+# Input shards kept open at once (least recently used closed first), within the process's
+# limit of open files.
+OPEN_FILES = max(16, min(1024, resource.getrlimit(resource.RLIMIT_NOFILE)[0] // 4))
 
 
 class InputTokens:
     """Reads document tokens from the input shards by offset: ``pread`` on local files (no
-    memory map, so reading never grows the resident set), ranged reads elsewhere."""
+    memory map, so reading never grows the resident set), ranged reads elsewhere. A shard's
+    metadata (tokenizer, token size, size) is checked the first time it is read; its handle
+    stays open while it is among the ``OPEN_FILES`` shards used last."""
 
     def __init__(self, paths: list[str], info: TokenizerInfo) -> None:
         self.paths, self.info = paths, info
         self.dtype = dtype_for(info.token_size)
         self._open: OrderedDict[int, object] = OrderedDict()
+        self._checked: dict[int, ShardReader] = {}
         self._remote = np.array([not get_datafolder(p.rsplit("/", 1)[0]).is_local() for p in paths])
 
     def _handle(self, i: int) -> object:
         if i in self._open:
             self._open.move_to_end(i)
             return self._open[i]
-        reader = ShardReader(
-            self.paths[i], expect_tokenizer_id=self.info.id, expect_token_size=self.info.token_size
-        )
+        reader = self._checked.get(i)
+        if reader is None:
+            reader = self._checked[i] = ShardReader(
+                self.paths[i],
+                expect_tokenizer_id=self.info.id,
+                expect_token_size=self.info.token_size,
+            )
         if reader.folder.is_local():
             handle: object = os.open(reader.folder._join(f"{reader.name}.ds"), os.O_RDONLY)
         else:
