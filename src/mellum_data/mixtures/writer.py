@@ -20,17 +20,16 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.io import DataFolder, DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from mellum_data.errors import DataError, InputError
-from mellum_data.io import PARQUET_THREADS, atomic_write_json, read_json
+from mellum_data.io import atomic_write_json, read_json
 from mellum_data.mixtures.fim_batch import fim_place
 from mellum_data.mixtures.inputs import InputTokens
 from mellum_data.mixtures.keys import FIM_MODES
-from mellum_data.mixtures.route import bucket_dir
+from mellum_data.mixtures.route import RECORDS, bucket_dir
 from mellum_data.tokenize.columns import from_numpy, string_scalar, strings, to_numpy
 from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS, FimIds
 from mellum_data.tokenize.manifest import (
@@ -82,12 +81,12 @@ def shards_list_name(run: str, bucket: int) -> str:
 
 def read_bucket(folder: DataFolder, path: str) -> dict[str, Any]:
     """A bucket's records in shuffle-key order (ties, practically never, by source, uid, epoch)."""
-    files = sorted(folder.list_files(path, glob_pattern="*.parquet")) if folder.isdir(path) else []
+    pattern = f"*.{RECORDS}"
+    files = sorted(folder.list_files(path, glob_pattern=pattern)) if folder.isdir(path) else []
     tables = []
     for f in files:
-        # ParquetFile, not read_table: that imports pyarrow.dataset, and with it pandas.
-        with folder.open(f, "rb") as fh, pq.ParquetFile(fh) as pf:
-            tables.append(pf.read(use_threads=PARQUET_THREADS))
+        with folder.open(f, "rb") as fh:
+            tables.append(pa.ipc.open_stream(fh.read()).read_all())
     if not tables:
         return {}
     table = pa.concat_tables(tables)
