@@ -18,12 +18,14 @@ the same source shards, it measures four baselines:
   whole run: ``native_pread_vs_copy`` and ``native_mmap_vs_copy`` say how close to a copy a
   document-level shuffle can come at all on this machine.
 
-Prints a table, then as its last line a JSON object: ``emit_mb_per_s`` (token bytes written
-per second of ``emit``), the baselines' MB/s and the ratios above (at the larger scale),
-``max_share_error_pp`` (realised share vs plan, worst source and phase), ``peak_rss_mb_s1``
-and ``peak_rss_mb_s4``.
+Each measurement is taken ``--rounds`` times, in turn, and its best round counts (this
+machine's write speed swings between runs). Prints a table, then as its last line a JSON
+object: ``emit_mb_per_s`` (token bytes written per second of ``emit``), the baselines' MB/s
+and the ratios above (at the larger scale), ``max_share_error_pp`` (realised share vs plan,
+worst source and phase), ``peak_rss_mb_s1`` and ``peak_rss_mb_s4`` (the worst round's).
 
-    .venv/bin/python benchmarks/mix.py [--scale K] [--tasks N] [--workers W] [--token-size 2]
+    .venv/bin/python benchmarks/mix.py [--scale K] [--tasks N] [--workers W] [--rounds R]
+                                       [--token-size 2]
 """
 
 from __future__ import annotations
@@ -144,9 +146,15 @@ def child(root: Path, tasks: int, workers: int) -> None:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
+    stages = {}
+    for stage in ("route", "write"):
+        # Seconds the stage's step ran, added over its tasks (datatrove's stats).
+        (stats,) = (root / "out" / "logs" / "emit").glob(f"*/{stage}/stats.json")
+        stages[f"{stage}_seconds"] = json.loads(stats.read_text())[0]["time_stats"]["total"]
     report = {
         "seconds": seconds,
         "cpu_seconds": cpu,
+        **stages,
         "token_bytes": sum(m.tokens * m.tokenizer.token_size for m in manifests),
         "documents": sum(m.documents for m in manifests),
         "max_share_error_pp": max(errors),
@@ -279,32 +287,48 @@ def settle(measure, root: Path, *args):  # noqa: ANN001, ANN201
     return measure(root, *args)
 
 
-def run_scale(workdir: Path, scale: int, tasks: int, workers: int, tok: TokenizerInfo) -> dict:
+def run_scale(
+    workdir: Path, scale: int, tasks: int, workers: int, tok: TokenizerInfo, rounds: int
+) -> dict:
     root = workdir / f"scale{scale}"
     root.mkdir()
     total = write_sources(root, scale, tok)
     budgets = {f"p{i + 1}": int(total * f) for i, f in enumerate((0.58, 0.26, 0.16))}
     (root / "mix.yaml").write_text(MIX.format(**budgets))
-    proc = settle(
-        lambda root: subprocess.run(
-            [sys.executable, __file__, "--child", str(root), "--tasks", str(tasks)]
-            + ["--workers", str(workers)],
-            capture_output=True,
-            text=True,
-            check=False,
-        ),
-        root,
-    )
-    if proc.returncode != 0:
-        sys.exit(f"emit failed at scale {scale}:\n{proc.stderr[-3000:]}")
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    report["emit_mb_per_s"] = report["token_bytes"] / report["seconds"] / 1e6
-    nbytes = report["token_bytes"]
-    report["copy_mb_per_s"] = settle(copy_baseline, root, nbytes)
-    report["read_write_mb_per_s"] = settle(read_write_baseline, root, nbytes)
-    report["gather_mb_per_s"] = settle(gather_baseline, root, nbytes, tok.token_size)
-    for mode, mb_per_s in settle(native_floor, root, nbytes, tok.token_size).items():
-        report[f"native_{mode}_mb_per_s"] = mb_per_s
+    report: dict = {}
+    for _ in range(rounds):
+        shutil.rmtree(root / "out", ignore_errors=True)
+        proc = settle(
+            lambda root: subprocess.run(
+                [sys.executable, __file__, "--child", str(root), "--tasks", str(tasks)]
+                + ["--workers", str(workers)],
+                capture_output=True,
+                text=True,
+                check=False,
+            ),
+            root,
+        )
+        if proc.returncode != 0:
+            sys.exit(f"emit failed at scale {scale}:\n{proc.stderr[-3000:]}")
+        run = json.loads(proc.stdout.strip().splitlines()[-1])
+        run["emit_mb_per_s"] = run["token_bytes"] / run["seconds"] / 1e6
+        nbytes = run["token_bytes"]
+        run["copy_mb_per_s"] = settle(copy_baseline, root, nbytes)
+        run["read_write_mb_per_s"] = settle(read_write_baseline, root, nbytes)
+        run["gather_mb_per_s"] = settle(gather_baseline, root, nbytes, tok.token_size)
+        for mode, mb_per_s in settle(native_floor, root, nbytes, tok.token_size).items():
+            run[f"native_{mode}_mb_per_s"] = mb_per_s
+        # Each measurement's best round (the emit's whole report with it); the worst memory
+        # and share error.
+        if not report or run["emit_mb_per_s"] > report["emit_mb_per_s"]:
+            report = {**report, **{k: v for k, v in run.items() if not k.endswith("mb_per_s")}}
+            report["emit_mb_per_s"] = run["emit_mb_per_s"]
+        for key in [k for k in run if k.endswith("mb_per_s") and k != "emit_mb_per_s"]:
+            if run[key] is not None and (report.get(key) is None or run[key] > report[key]):
+                report[key] = run[key]
+            report.setdefault(key, run[key])
+        for key in ("peak_rss_mb", "max_share_error_pp"):
+            report[key] = max(report.get(key, 0.0), run[key])
     report["source_mb"] = total * tok.token_size / 1e6
     shutil.rmtree(root)
     return report
@@ -328,6 +352,12 @@ def main() -> None:
         default=4,
         help="bytes per stored token: 4 (98,304-id vocabulary, Mellum 2's) or 2 (32,768 ids)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="emit and baselines this many times in turn; each one's best round counts",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -336,17 +366,20 @@ def main() -> None:
     tok = TOK if args.token_size == 4 else TOK2
     with tempfile.TemporaryDirectory(prefix="mix-bench-") as tmp:
         reports = {
-            k: run_scale(Path(tmp), k * args.scale, args.tasks, args.workers, tok) for k in (1, 4)
+            k: run_scale(Path(tmp), k * args.scale, args.tasks, args.workers, tok, args.rounds)
+            for k in (1, 4)
         }
     print(
         f"{'scale':>6}{'source MB':>11}{'emitted MB':>12}{'documents':>11}{'emit s':>8}"
+        f"{'route s':>9}{'write s':>9}"
         f"{'CPU s':>7}{'emit MB/s':>11}{'copy MB/s':>11}{'r/w MB/s':>10}{'gather MB/s':>13}"
         f"{'C pread MB/s':>14}{'C mmap MB/s':>13}{'share err pp':>14}{'peak RSS MB':>13}"
     )
     for k, r in reports.items():
         print(
             f"{k * args.scale:>6}{r['source_mb']:>11.1f}{r['token_bytes'] / 1e6:>12.1f}"
-            f"{r['documents']:>11,}{r['seconds']:>8.2f}{r['cpu_seconds']:>7.2f}"
+            f"{r['documents']:>11,}{r['seconds']:>8.2f}{r['route_seconds']:>9.2f}"
+            f"{r['write_seconds']:>9.2f}{r['cpu_seconds']:>7.2f}"
             f"{r['emit_mb_per_s']:>11.1f}{r['copy_mb_per_s']:>11.1f}"
             f"{r['read_write_mb_per_s']:>10.1f}{r['gather_mb_per_s']:>13.1f}"
             f"{_mb(r['native_pread_mb_per_s']):>14}{_mb(r['native_mmap_mb_per_s']):>13}"
@@ -354,7 +387,8 @@ def main() -> None:
         )
     print(
         "emit MB/s: token bytes written per wall second of emit() (plan, cuts, routing, "
-        "writing, manifests); CPU s shows how much of that wall time the process got."
+        "writing, manifests); route s and write s: those stages' task seconds (added over "
+        "tasks); CPU s: this process's CPU (its own tasks with --workers 1)."
     )
     big = reports[4]
     result = {
