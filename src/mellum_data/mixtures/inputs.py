@@ -18,7 +18,9 @@ from mellum_data.tokenize.shards import ShardReader, dtype_for
 MERGE_GAP_BYTES = 1 << 20
 MAX_READ_BYTES = 1 << 24
 # Input shards kept open at once (least recently used closed first), within the process's
-# limit of open files.
+# limit of open files. A window of documents opens each input shard it reads that is not
+# among them: with many more input shards than this, about one open per document read
+# (larger tokenized shards, or a higher limit of open files, keep that down).
 OPEN_FILES = max(16, min(1024, resource.getrlimit(resource.RLIMIT_NOFILE)[0] // 4))
 
 
