@@ -291,3 +291,40 @@ print("pandas" in sys.modules)
     assert out.stdout.strip().splitlines()[-1] == "False"
     for phase in ("phase1", "phase2", "phase3"):
         assert shard_bytes(root / "out-pandas" / phase) == shard_bytes(root / "out" / phase)
+
+
+def test_many_buckets_are_regrouped_to_the_same_shards(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``route.GROUPS`` buckets a phase is routed per group of buckets, then regrouped
+    per bucket: the shards are those of routing straight to the buckets, byte for byte."""
+    from mellum_data.mixtures import route
+
+    spec = load_mixture(root / "mix.yaml", overrides=["bucket_tokens=1500"])
+    plans = make_plan(spec)
+    buckets = {p.name: -(-p.budget // 1500) for p in spec.phases}
+    assert buckets == {"phase1": 8, "phase2": 6, "phase3": 4}
+    direct = emit(spec, str(root / "direct"), Execution(tasks=2), plan=plans)
+    assert not list((root / "direct" / "logs").glob("emit/*/regroup"))
+    monkeypatch.setattr(route, "GROUPS", 3)  # phase1: 3 groups of 3, 3 and 2 buckets
+    written = []
+    real = route.write_by
+
+    def recording(folder, table, part, directory, name):
+        written.append(directory(int(part[0])).split("/")[-1][0] + name[0])
+        return real(folder, table, part, directory, name)
+
+    monkeypatch.setattr(route, "write_by", recording)
+    regrouped = emit(spec, str(root / "regrouped"), Execution(tasks=2), plan=plans)
+    assert [m.shards for m in regrouped] == [m.shards for m in direct]
+    # Router tasks wrote to group folders, regroupers to bucket folders (names g...).
+    assert set(written) == {"g0", "bg"}
+    for phase in PHASES:
+        a, b = root / "direct" / phase, root / "regrouped" / phase
+        files = sorted(p.name for p in a.iterdir())
+        assert files == sorted(p.name for p in b.iterdir())
+        assert len(files) > 4 * 3
+        for f in files:
+            assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    stats = list((root / "regrouped" / "logs").glob("emit/*/regroup/stats.json"))
+    assert len(stats) == 1

@@ -7,7 +7,9 @@ the same phase hash (see ``planner.phase_hashes``):
    phase reaches; reused from ``selection/<phase>/cut.json`` when the hash matches);
 2. runs three datatrove stages: ``PhaseRouter`` (tasks split the input shards and route each
    selected document to a bucket of its phase), ``PhaseShardWriter`` (tasks split the
-   buckets and write their shards) and ``PhaseManifestWriter`` (one task: the manifests).
+   buckets and write their shards) and ``PhaseManifestWriter`` (one task: the manifests);
+   and between the first two, for phases of more than ``route.GROUPS`` buckets,
+   ``PhaseRegrouper`` (tasks split the routing groups into their buckets).
 
 A phase whose hash is unchanged is left alone, byte for byte: editing phase ``k`` rewrites
 phases ``k`` and later only. A different spec may thus be emitted into the same output;
@@ -28,7 +30,8 @@ Scale: no process holds the corpus, a source, or an index of either. Per process
 - the driver (``emit``): per source being cut, a histogram (40 bytes a bucket, at most
   2**20 buckets), one shard's sidecar columns, one bucket's copies (about ``BUCKET_DOCS`` plus
   ``LOOKAHEAD``), and up to ``CACHE_BYTES`` of per-document arrays kept between passes;
-- a router task: one input sidecar and up to ``flush_rows`` routed records;
+- a router or regrouper task: one input sidecar or routed file, and up to ``flush_rows``
+  routed records;
 - a writer task: one bucket's records (about 100 bytes per document plus its FIM points, for
   ``bucket_tokens`` tokens) and a few windows of ``WINDOW`` documents' tokens (the one laid
   out, and those of the two shards being written that the helper thread has not written yet).
@@ -37,13 +40,13 @@ What still grows with the corpus, honestly: the driver's *time* (cutting reads t
 counts of every shard of a source twice per epoch a phase reaches, in this one process; the
 histogram adds up across shards, so it could be split across tasks, but is not yet); scratch
 disk (routed records, about 100 bytes per selected document copy, deleted once the phase's
-manifest is written); the number of routed-record files, one per router task, flush and
-bucket that the flush reaches (each flush holds at most ``flush_rows`` records, so once a
-phase has more buckets than a flush has records per bucket, the files grow with documents
-times buckets: Mellum 2's phase 1, about 7.7G copies in 6,180 buckets of 1B tokens, would
-make over 10^8 files of a few dozen records; routing at that size needs a second level, a
-regrouping stage, which is not built); and lists of shards (``counts.json``, the input list
-every task receives, manifests), which grow with the number of shards, not documents.
+manifest is written; twice that for regrouped phases); the number of routed-record files
+(per router flush, one per bucket, or per group of buckets past ``route.GROUPS`` buckets,
+then per regrouping flush one per bucket: for Mellum 2's phase 1, about 7.7G copies in
+6,180 buckets of 1B tokens, about 30k router flushes of ``route.FLUSH_ROWS`` records make
+7.5M files of about 1k records and 0.7M files after regrouping, where one level would make
+180M files of about 40); and lists of shards (``counts.json``, the input list every task
+receives, manifests), which grow with the number of shards, not documents.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ from mellum_data.errors import ConfigError
 from mellum_data.io import atomic_write_json, full_path, read_json
 from mellum_data.mixtures.cuts import PhaseCut, cut_phases
 from mellum_data.mixtures.planner import PhasePlan, Plan, make_plan
-from mellum_data.mixtures.route import PhaseRouter, RoutePhase
+from mellum_data.mixtures.route import PhaseRegrouper, PhaseRouter, RoutePhase
 from mellum_data.mixtures.sources import source_shards
 from mellum_data.mixtures.spec import MixtureSpec, megatron_exporter
 from mellum_data.mixtures.writer import (
@@ -246,6 +249,17 @@ def _emit_phases(
         tasks=max(1, min(execution.tasks, len(refs))),
         name="emit_route",
     )
+    regroup = [(p.name, g) for p in route_phases for g in range(p.groups)]
+    if regroup:
+        ex, logs = _stage(execution, output, run, "regroup")
+        router = make_executor(
+            [PhaseRegrouper((sel_path, out.fs), run, regroup)],
+            ex,
+            logging_dir=logs,
+            tasks=max(1, min(execution.tasks, len(regroup))),
+            depends=router,
+            name="emit_regroup",
+        )
     ex, logs = _stage(execution, output, run, "write")
     writer = make_executor(
         [

@@ -29,7 +29,7 @@ from mellum_data.io import atomic_write_json, read_json
 from mellum_data.mixtures.fim_batch import fim_place
 from mellum_data.mixtures.inputs import InputTokens
 from mellum_data.mixtures.keys import FIM_MODES
-from mellum_data.mixtures.route import RECORDS, bucket_dir
+from mellum_data.mixtures.route import bucket_dir, read_records
 from mellum_data.tokenize.columns import from_numpy, string_scalar, strings, to_numpy
 from mellum_data.tokenize.fim import FIM_EXTRA_TOKENS, FimIds
 from mellum_data.tokenize.manifest import (
@@ -81,12 +81,7 @@ def shards_list_name(run: str, bucket: int) -> str:
 
 def read_bucket(folder: DataFolder, path: str) -> dict[str, Any]:
     """A bucket's records in shuffle-key order (ties, practically never, by source, uid, epoch)."""
-    pattern = f"*.{RECORDS}"
-    files = sorted(folder.list_files(path, glob_pattern=pattern)) if folder.isdir(path) else []
-    tables = []
-    for f in files:
-        with folder.open(f, "rb") as fh:
-            tables.append(pa.ipc.open_stream(fh.read()).read_all())
+    tables = read_records(folder, path)
     if not tables:
         return {}
     table = pa.concat_tables(tables)
