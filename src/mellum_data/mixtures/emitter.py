@@ -43,9 +43,9 @@ disk (routed records, about 100 bytes per selected document copy, deleted once t
 manifest is written; twice that for regrouped phases); the number of routed-record files
 (per router flush, one per bucket, or per group of buckets past ``route.GROUPS`` buckets,
 then per regrouping flush one per bucket: for Mellum 2's phase 1, about 7.7G copies in
-6,180 buckets of 1B tokens, about 30k router flushes of ``route.FLUSH_ROWS`` records make
-7.5M files of about 1k records and 0.7M files after regrouping, where one level would make
-180M files of about 40); and lists of shards (``counts.json``, the input list every task
+6,180 buckets of 1B tokens, about 7.4k router flushes of ``route.FLUSH_ROWS`` records make
+1.9M files of about 4k records and 0.2M files after regrouping, where one level would make
+46M files of about 170); and lists of shards (``counts.json``, the input list every task
 receives, manifests), which grow with the number of shards, not documents.
 """
 
