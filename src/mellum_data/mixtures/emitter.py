@@ -37,8 +37,9 @@ Scale: no process holds the corpus, a source, or an index of either. Per process
   out, and those of the two shards being written that the helper thread has not written yet).
 
 What still grows with the corpus, honestly: the driver's *time* (cutting reads the token
-counts of every shard of a source twice per epoch a phase reaches, in this one process; the
-histogram adds up across shards, so it could be split across tasks, but is not yet); scratch
+counts of every shard of a source twice per epoch a phase reaches, in this one process,
+remote sidecars ``sources.READ_AHEAD`` at a time; the histogram adds up across shards, so it
+could be split across tasks, but is not yet); scratch
 disk (routed records, about 100 bytes per selected document copy, deleted once the phase's
 manifest is written; twice that for regrouped phases); the number of routed-record files
 (per router flush, one per bucket, or per group of buckets past ``route.GROUPS`` buckets,

@@ -24,6 +24,7 @@ holding at most ``flush_rows`` records at a time. The writers read ``b<bucket>/`
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +36,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from mellum_data.mixtures.keys import fim_modes, keyed, salt
 from mellum_data.mixtures.select import Segment, fim_salt, order_salt
-from mellum_data.mixtures.sources import ShardRef, read_block
+from mellum_data.mixtures.sources import Block, ShardRef, read_blocks
 from mellum_data.mixtures.spec import SourceSpec
 from mellum_data.tokenize.columns import from_numpy, to_numpy
 
@@ -159,16 +160,16 @@ def _column(meta: pa.Table, name: str, size: int) -> pa.Array:
 
 
 def route_block(
-    ref: ShardRef,
-    spec: SourceSpec,
+    block: Block,
     *,
     input_id: int,
     source_id: int,
     seed: int,
     phases: list[RoutePhase],
 ) -> dict[str, pa.Table]:
-    """The records of one input shard for each phase that takes some of it."""
-    block = read_block(ref, spec, META_COLUMNS)
+    """The records of one input shard (its ``block``, read with ``META_COLUMNS``) for each
+    phase that takes some of it."""
+    ref = block.ref
     uid, doc = block.expand()
     keys: dict[int, np.ndarray] = {}
     out: dict[str, pa.Table] = {}
@@ -240,24 +241,26 @@ class PhaseRouter(PipelineStep):
         names = list(self.sources)
         buffer: dict[str, list[pa.Table]] = {p.name: [] for p in self.phases}
         rows, flushes = 0, 0
-        for i in range(rank, len(self.inputs), world_size):
-            ref = self.inputs[i]
-            with self.track_time(unit="shard"):
-                tables = route_block(
-                    ref,
-                    self.sources[ref.source],
-                    input_id=i,
-                    source_id=names.index(ref.source),
-                    seed=self.seed,
-                    phases=self.phases,
-                )
-            for phase, table in tables.items():
-                buffer[phase].append(table)
-                rows += table.num_rows
-                self.stat_update(f"{phase}_documents", value=table.num_rows)
-            if rows >= self.flush_rows:
-                self._flush(buffer, rank, flushes)
-                rows, flushes = 0, flushes + 1
+        mine = range(rank, len(self.inputs), world_size)
+        refs = [self.inputs[i] for i in mine]
+        specs = [self.sources[r.source] for r in refs]
+        with closing(read_blocks(refs, specs, META_COLUMNS)) as blocks:
+            for i, ref in zip(mine, refs, strict=True):
+                with self.track_time(unit="shard"):
+                    tables = route_block(
+                        next(blocks),
+                        input_id=i,
+                        source_id=names.index(ref.source),
+                        seed=self.seed,
+                        phases=self.phases,
+                    )
+                for phase, table in tables.items():
+                    buffer[phase].append(table)
+                    rows += table.num_rows
+                    self.stat_update(f"{phase}_documents", value=table.num_rows)
+                if rows >= self.flush_rows:
+                    self._flush(buffer, rank, flushes)
+                    rows, flushes = 0, flushes + 1
         self._flush(buffer, rank, flushes)
         # The records held are Arrow memory, which the pool keeps after they are freed: give
         # it back, or the writer stage, often next in this process, would start above it.
