@@ -30,8 +30,9 @@ Scale: no process holds the corpus, a source, or an index of either. Per process
 - the driver (``emit``): per source being cut, a histogram (40 bytes a bucket, at most
   2**20 buckets), one shard's sidecar columns, one bucket's copies (about ``BUCKET_DOCS`` plus
   ``LOOKAHEAD``), and up to ``CACHE_BYTES`` of per-document arrays kept between passes;
-- a router or regrouper task: one input sidecar or routed file, and up to ``flush_rows``
-  routed records;
+- a router or regrouper task: one input sidecar (remote ones: up to
+  ``sources.READ_AHEAD`` more, read ahead) or routed file, and up to ``flush_rows`` routed
+  records;
 - a writer task: one bucket's records (about 100 bytes per document plus its FIM points, for
   ``bucket_tokens`` tokens) and a few windows of ``WINDOW`` documents' tokens (the one laid
   out, and those of the two shards being written that the helper thread has not written yet).

@@ -63,7 +63,7 @@ RECORDS = "arrow"  # suffix of the routed records' files
 # Past this many buckets in a phase, records are routed per group of buckets, then regrouped.
 GROUPS = 256
 # Records a router or regrouper task holds before writing them out (about 100 bytes each, so
-# about 100 MB; fewer, larger flushes mean fewer routed files).
+# about 100 MB, twice that while a flush sorts them; fewer, larger flushes, fewer files).
 FLUSH_ROWS = 1 << 20
 _IPC = pa.ipc.IpcWriteOptions(compression="zstd")
 _S32 = np.uint64(32)
