@@ -29,8 +29,8 @@ Scale: no process holds the corpus, a source, or an index of either. Per process
 
 - the driver (``emit``): per source being cut, a histogram (40 bytes a bucket, at most
   2**20 buckets), one shard's sidecar columns (remote: ``sources.READ_AHEAD`` more), one
-  bucket's copies (about ``BUCKET_DOCS`` plus
-  ``LOOKAHEAD``), and up to ``CACHE_BYTES`` of per-document arrays kept between passes;
+  bucket's copies (about ``BUCKET_DOCS`` plus ``LOOKAHEAD``), and up to ``CACHE_BYTES`` of
+  per-document arrays kept between passes;
 - a router or regrouper task: one input sidecar (remote ones: up to
   ``sources.READ_AHEAD`` more, read ahead) or routed file, and up to ``flush_rows`` routed
   records;
