@@ -328,3 +328,33 @@ def test_many_buckets_are_regrouped_to_the_same_shards(
             assert (a / f).read_bytes() == (b / f).read_bytes(), f
     stats = list((root / "regrouped" / "logs").glob("emit/*/regroup/stats.json"))
     assert len(stats) == 1
+
+
+def test_an_emit_interrupted_while_regrouping_resumes_to_the_same_shards(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A regrouping task that dies after writing some of its buckets' files is rerun: the
+    files get the same names, so no record is written twice."""
+    from mellum_data.mixtures import route
+
+    spec = load_mixture(root / "mix.yaml", overrides=["bucket_tokens=1500"])
+    monkeypatch.setattr(route, "GROUPS", 3)
+    clean = emit(spec, str(root / "regroup-clean"), Execution(tasks=1))
+    real = route.write_by
+    calls = []
+
+    def dies_on_the_fourth_write(folder, table, part, directory, name):
+        if name.startswith("g"):  # a regrouper's write
+            calls.append(name)
+            if len(calls) == 4:
+                raise RuntimeError("interrupted")
+        return real(folder, table, part, directory, name)
+
+    monkeypatch.setattr(route, "write_by", dies_on_the_fourth_write)
+    out = root / "regroup-resumed"
+    with pytest.raises(RuntimeError, match="interrupted"):
+        emit(spec, str(out), Execution(tasks=1))
+    assert not list(out.glob("phase*/*.ds"))
+    monkeypatch.setattr(route, "write_by", real)
+    again = emit(spec, str(out), Execution(tasks=1))
+    assert [m.shards for m in again] == [m.shards for m in clean]
