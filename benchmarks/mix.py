@@ -163,8 +163,18 @@ def child(root: Path, tasks: int, workers: int) -> None:
     print(json.dumps(report))
 
 
-def copy_baseline(root: Path, nbytes: int) -> float:
-    """MB/s of copying ``nbytes`` from the source shards (cycling through them)."""
+def read_write(src: Path, dest: Path) -> None:
+    """Copies ``src`` through this process: ``read`` 1 MiB into a buffer, ``write`` it (as a
+    program that must see the bytes copies them)."""
+    buffer = bytearray(1 << 20)
+    with open(src, "rb") as f, open(dest, "wb") as out:
+        while n := f.readinto(buffer):
+            out.write(memoryview(buffer)[:n])
+
+
+def copy_baseline(root: Path, nbytes: int, copy=shutil.copyfile) -> float:  # noqa: ANN001
+    """MB/s of copying ``nbytes`` from the source shards (cycling through them), each with
+    ``copy(src, dest)``: by default ``shutil.copyfile`` (the kernel copies), or ``read_write``."""
     sources = sorted((root / "tokens").glob("*/*.ds"))
     dest = root / "copy"
     dest.mkdir()
@@ -172,28 +182,8 @@ def copy_baseline(root: Path, nbytes: int) -> float:
     start = time.perf_counter()
     while copied < nbytes:
         src = sources[k % len(sources)]
-        shutil.copyfile(src, dest / f"{k:05d}.ds")
+        copy(src, dest / f"{k:05d}.ds")
         copied += src.stat().st_size
-        k += 1
-    seconds = time.perf_counter() - start
-    shutil.rmtree(dest)
-    return copied / seconds / 1e6
-
-
-def read_write_baseline(root: Path, nbytes: int) -> float:
-    """MB/s of copying ``nbytes`` from the source shards through this process: ``read`` 1 MiB
-    into a buffer, ``write`` it (as a program that must see the bytes copies them)."""
-    sources = sorted((root / "tokens").glob("*/*.ds"))
-    dest = root / "copy"
-    dest.mkdir()
-    buffer = bytearray(1 << 20)
-    copied, k = 0, 0
-    start = time.perf_counter()
-    while copied < nbytes:
-        with open(sources[k % len(sources)], "rb") as src, open(dest / f"{k:05d}.ds", "wb") as out:
-            while n := src.readinto(buffer):
-                out.write(memoryview(buffer)[:n])
-                copied += n
         k += 1
     seconds = time.perf_counter() - start
     shutil.rmtree(dest)
@@ -314,7 +304,7 @@ def run_scale(
         run["emit_mb_per_s"] = run["token_bytes"] / run["seconds"] / 1e6
         nbytes = run["token_bytes"]
         run["copy_mb_per_s"] = settle(copy_baseline, root, nbytes)
-        run["read_write_mb_per_s"] = settle(read_write_baseline, root, nbytes)
+        run["read_write_mb_per_s"] = settle(copy_baseline, root, nbytes, read_write)
         run["gather_mb_per_s"] = settle(gather_baseline, root, nbytes, tok.token_size)
         for mode, mb_per_s in settle(native_floor, root, nbytes, tok.token_size).items():
             run[f"native_{mode}_mb_per_s"] = mb_per_s
