@@ -23,7 +23,7 @@ holding at most ``flush_rows`` records at a time. The writers read ``b<bucket>/`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -96,15 +96,13 @@ def per_group(buckets: int) -> int:
     return -(-buckets // GROUPS)
 
 
-def read_records(folder: DataFolder, path: str) -> list[pa.Table]:
+def read_records(folder: DataFolder, path: str) -> Iterator[pa.Table]:
     """The routed records under ``path``, file by file in name order (none if it is absent)."""
     if not folder.isdir(path):
-        return []
-    tables = []
+        return
     for f in sorted(folder.list_files(path, glob_pattern=f"*.{RECORDS}")):
         with folder.open(f, "rb") as fh:
-            tables.append(pa.ipc.open_stream(fh.read()).read_all())
-    return tables
+            yield pa.ipc.open_stream(fh.read()).read_all()
 
 
 def write_by(
@@ -312,27 +310,28 @@ class PhaseRegrouper(PipelineStep):
         folder = self.output_folder
         for k in range(rank, len(self.items), world_size):
             phase, group = self.items[k]
-            path = f"{phase}/{group_dir(self.run_id, group)}"
-            files = (
-                sorted(folder.list_files(path, glob_pattern=f"*.{RECORDS}"))
-                if folder.isdir(path)
-                else []
-            )
+            where = record_dir(self.run_id, phase, bucket_dir)
             held: list[pa.Table] = []
             rows, flush = 0, 0
-            for i, f in enumerate(files):
-                with self.track_time(unit="file"), folder.open(f, "rb") as fh:
-                    held.append(pa.ipc.open_stream(fh.read()).read_all())
-                rows += held[-1].num_rows
-                if rows >= self.flush_rows or i == len(files) - 1:
-                    table, bucket = by_bucket(held)
-                    held, rows = [], 0
-                    name = f"g{group:05d}_{flush:04d}.{RECORDS}"
-                    where = record_dir(self.run_id, phase, bucket_dir)
-                    files_out = write_by(folder, table, bucket, where, name)
-                    self.stat_update("bucket_files", value=files_out)
-                    flush += 1
+            with self.track_time(unit="group"):
+                for table in read_records(folder, f"{phase}/{group_dir(self.run_id, group)}"):
+                    held.append(table)
+                    rows += table.num_rows
+                    if rows >= self.flush_rows:
+                        self._write(held, where, group, flush)
+                        held, rows, flush = [], 0, flush + 1
+                if held:
+                    self._write(held, where, group, flush)
             self.stat_update("groups")
         pa.default_memory_pool().release_unused()
         return
         yield
+
+    def _write(
+        self, held: list[pa.Table], where: Callable[[int], str], group: int, flush: int
+    ) -> None:
+        table, bucket = by_bucket(held)
+        name = f"g{group:05d}_{flush:04d}.{RECORDS}"
+        self.stat_update(
+            "bucket_files", value=write_by(self.output_folder, table, bucket, where, name)
+        )

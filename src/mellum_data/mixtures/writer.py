@@ -81,7 +81,7 @@ def shards_list_name(run: str, bucket: int) -> str:
 
 def read_bucket(folder: DataFolder, path: str) -> dict[str, Any]:
     """A bucket's records in shuffle-key order (ties, practically never, by source, uid, epoch)."""
-    tables = read_records(folder, path)
+    tables = list(read_records(folder, path))
     if not tables:
         return {}
     table = pa.concat_tables(tables)
