@@ -203,7 +203,7 @@ def read_blocks(
 ) -> Iterator[Block]:
     """``read_block(refs[i], specs[i], meta)`` of each shard, in order; remote ones up to
     ``READ_AHEAD`` ahead (on threads that end with the iteration)."""
-    remote = any("://" in r.folder and not r.folder.startswith("file://") for r in refs)
+    remote = any(not get_datafolder(f).is_local() for f in {r.folder for r in refs})
     if not remote or len(refs) < 2:
         for ref, spec in zip(refs, specs, strict=True):
             yield read_block(ref, spec, meta)
